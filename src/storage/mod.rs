@@ -1,0 +1,4 @@
+//! The on-disk layout: redb tables, their keys, and the versioned record codecs.
+
+pub(crate) mod record;
+pub(crate) mod tables;

@@ -1,0 +1,249 @@
+//! Versioned encodings of the stored records.
+//!
+//! Every value starts with one format version byte, followed by the record in bincode 2's
+//! standard configuration (variable-length little-endian integers). A face record adds its
+//! embedding after the bincode part as raw little-endian `f32`s, so that a reader that does
+//! not need the embedding never decodes it. A codec change adds a version and keeps decoding
+//! the old ones.
+
+use std::collections::BTreeMap;
+
+use bincode::config::{Configuration, Limit, LittleEndian, Varint};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Largest bincode part of a record that decoding accepts. It bounds the memory a corrupt
+/// length prefix can claim.
+const MAX_RECORD_BYTES: usize = 1 << 20;
+
+type Config = Configuration<LittleEndian, Varint, Limit<MAX_RECORD_BYTES>>;
+
+const CONFIG: Config = bincode::config::standard().with_limit::<MAX_RECORD_BYTES>();
+
+/// A record type stored with a leading format version byte.
+pub(crate) trait Record: Serialize + DeserializeOwned {
+    /// Name used in error messages.
+    const NAME: &'static str;
+    /// The format version this build writes.
+    const VERSION: u8;
+}
+
+/// A collection's settings and exact counters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct CollectionRecord {
+    /// Key prefix of every row of this collection, never reused.
+    pub(crate) number: u64,
+    /// Creation time in microseconds since the Unix epoch.
+    pub(crate) created_micros: i64,
+    pub(crate) face_model_version: String,
+    pub(crate) face_count: u64,
+    pub(crate) user_count: u64,
+    /// Length of every embedding in the collection, fixed by the first face stored with one.
+    pub(crate) embedding_dimension: Option<u32>,
+    pub(crate) tags: BTreeMap<String, String>,
+}
+
+impl Record for CollectionRecord {
+    const NAME: &'static str = "collection";
+    const VERSION: u8 = 1;
+}
+
+/// A user's association counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct UserRecord {
+    /// Number of faces associated with the user, at most 100.
+    pub(crate) face_count: u32,
+}
+
+impl Record for UserRecord {
+    const NAME: &'static str = "user";
+    const VERSION: u8 = 1;
+}
+
+/// An idempotency token's request and the response it got.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct TokenRecord {
+    /// When the token was first used, in microseconds since the Unix epoch.
+    pub(crate) created_micros: i64,
+    /// The request's canonical JSON without its token: the fingerprint that a retry must match.
+    pub(crate) request: Vec<u8>,
+    /// The response's JSON.
+    pub(crate) response: Vec<u8>,
+}
+
+impl Record for TokenRecord {
+    const NAME: &'static str = "request token";
+    const VERSION: u8 = 1;
+}
+
+/// A face without its embedding. The face ID is the row's key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct FaceRecord {
+    pub(crate) image_id: u128,
+    /// Width, height, left and top.
+    pub(crate) bounding_box: Option<[f64; 4]>,
+    pub(crate) external_image_id: Option<String>,
+    pub(crate) confidence: Option<f64>,
+    pub(crate) index_faces_model_version: Option<String>,
+    pub(crate) user_id: Option<String>,
+}
+
+impl Record for FaceRecord {
+    const NAME: &'static str = "face";
+    const VERSION: u8 = 1;
+}
+
+/// Encodes `record` with its version byte.
+pub(crate) fn encode<R: Record>(record: &R) -> Result<Vec<u8>> {
+    let mut bytes = vec![R::VERSION];
+    bincode::serde::encode_into_std_write(record, &mut bytes, CONFIG).map_err(|source| {
+        Error::internal(format!("encoding a {} record failed", R::NAME), source)
+    })?;
+    Ok(bytes)
+}
+
+/// Decodes a record written by [`encode`]; trailing bytes are an error.
+pub(crate) fn decode<R: Record>(bytes: &[u8]) -> Result<R> {
+    let (record, used) = decode_prefix::<R>(bytes)?;
+    if used != bytes.len() {
+        return Err(corrupt::<R>(format!(
+            "{} bytes after the record",
+            bytes.len() - used
+        )));
+    }
+    Ok(record)
+}
+
+/// Decodes the record at the start of `bytes` and returns it with the number of bytes used.
+fn decode_prefix<R: Record>(bytes: &[u8]) -> Result<(R, usize)> {
+    let Some((&version, body)) = bytes.split_first() else {
+        return Err(corrupt::<R>("empty value".to_owned()));
+    };
+    if version != R::VERSION {
+        return Err(corrupt::<R>(format!(
+            "format version {version}, but this build reads version {}",
+            R::VERSION
+        )));
+    }
+    let (record, used) = bincode::serde::decode_from_slice(body, CONFIG)
+        .map_err(|source| corrupt::<R>(source.to_string()))?;
+    Ok((record, used + 1))
+}
+
+fn corrupt<R: Record>(detail: String) -> Error {
+    Error::InternalServer {
+        message: format!("stored {} record is unreadable: {detail}", R::NAME),
+        source: None,
+    }
+}
+
+/// Encodes a face record followed by its embedding.
+pub(crate) fn encode_face(face: &FaceRecord, embedding: Option<&[f32]>) -> Result<Vec<u8>> {
+    let mut bytes = encode(face)?;
+    if let Some(embedding) = embedding {
+        bytes.reserve(embedding.len() * 4);
+        for value in embedding {
+            bytes.extend_from_slice(&value.to_le_bytes());
+        }
+    }
+    Ok(bytes)
+}
+
+/// Decodes the face record of a stored face value, skipping its embedding.
+pub(crate) fn decode_face(bytes: &[u8]) -> Result<FaceRecord> {
+    decode_face_parts(bytes).map(|(face, _)| face)
+}
+
+/// Decodes a stored face value into its record and its embedding bytes, which are empty for a
+/// face stored without an embedding.
+pub(crate) fn decode_face_parts(bytes: &[u8]) -> Result<(FaceRecord, &[u8])> {
+    let (face, used) = decode_prefix::<FaceRecord>(bytes)?;
+    let embedding = &bytes[used..];
+    if embedding.len() % 4 != 0 {
+        return Err(corrupt::<FaceRecord>(format!(
+            "embedding of {} bytes is not a whole number of f32 values",
+            embedding.len()
+        )));
+    }
+    Ok((face, embedding))
+}
+
+/// Decodes embedding bytes from [`decode_face_parts`] into floats.
+pub(crate) fn decode_embedding(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .map(|chunk| f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_face() -> FaceRecord {
+        FaceRecord {
+            image_id: 7,
+            bounding_box: Some([0.25, 0.5, 0.125, 0.0625]),
+            external_image_id: Some("photo-1".to_owned()),
+            confidence: Some(99.5),
+            index_faces_model_version: Some("7.0".to_owned()),
+            user_id: None,
+        }
+    }
+
+    #[test]
+    fn face_round_trips_with_embedding() {
+        let embedding = [0.5_f32, -1.0, 3.25];
+        let bytes = encode_face(&sample_face(), Some(&embedding)).unwrap();
+        let (face, tail) = decode_face_parts(&bytes).unwrap();
+        assert_eq!(face, sample_face());
+        assert_eq!(decode_embedding(tail), embedding);
+    }
+
+    #[test]
+    fn face_without_embedding_has_empty_tail() {
+        let bytes = encode_face(&sample_face(), None).unwrap();
+        let (_, tail) = decode_face_parts(&bytes).unwrap();
+        assert!(tail.is_empty());
+    }
+
+    #[test]
+    fn record_starts_with_version_byte() {
+        let bytes = encode(&UserRecord { face_count: 3 }).unwrap();
+        assert_eq!(bytes[0], UserRecord::VERSION);
+        assert_eq!(
+            decode::<UserRecord>(&bytes).unwrap(),
+            UserRecord { face_count: 3 }
+        );
+    }
+
+    #[test]
+    fn unknown_version_is_an_error() {
+        let mut bytes = encode(&UserRecord { face_count: 3 }).unwrap();
+        bytes[0] = 99;
+        let error = decode::<UserRecord>(&bytes).unwrap_err();
+        assert!(error.to_string().contains("format version 99"));
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        for bytes in [
+            &[][..],
+            &[1],
+            &[1, 0xff, 0xff, 0xff, 0xff, 0xff],
+            &[1, 2, 3],
+        ] {
+            assert!(decode::<CollectionRecord>(bytes).is_err());
+            assert!(decode_face_parts(bytes).is_err());
+        }
+    }
+
+    #[test]
+    fn trailing_bytes_are_an_error() {
+        let mut bytes = encode(&UserRecord { face_count: 3 }).unwrap();
+        bytes.push(0);
+        assert!(decode::<UserRecord>(&bytes).is_err());
+    }
+}

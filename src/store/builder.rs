@@ -1,0 +1,114 @@
+//! [`StoreBuilder`]: settings applied when a database is opened.
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::{Settings, Store, schema};
+use crate::error::Result;
+
+/// Opens a [`Store`] with settings other than the defaults.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> facestore::Result<()> {
+/// let store = facestore::Store::builder()
+///     .region("eu-west-1")
+///     .account_id("123456789012")
+///     .open_in_memory()?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Default)]
+#[must_use]
+pub struct StoreBuilder {
+    settings: Settings,
+    cache_size: Option<usize>,
+}
+
+impl StoreBuilder {
+    /// Returns a builder with the default settings.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the face model version that new collections record. Default `"7.0"`.
+    pub fn face_model_version(mut self, version: impl Into<String>) -> Self {
+        self.settings.face_model_version = version.into();
+        self
+    }
+
+    /// Sets the region in collection ARNs. Default `"us-east-1"`.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.settings.region = region.into();
+        self
+    }
+
+    /// Sets the account ID in collection ARNs. Default `"000000000000"`.
+    pub fn account_id(mut self, account_id: impl Into<String>) -> Self {
+        self.settings.account_id = account_id.into();
+        self
+    }
+
+    /// Sets how long a `ClientRequestToken` is remembered. Default 24 hours.
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.settings.token_lifetime = lifetime;
+        self
+    }
+
+    /// Sets redb's page cache size in bytes. Default: redb's own default.
+    pub fn cache_size(mut self, bytes: usize) -> Self {
+        self.cache_size = Some(bytes);
+        self
+    }
+
+    /// Opens the database file at `path`, creating it if it does not exist.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InternalServer`](crate::Error::InternalServer) when the file cannot be
+    /// opened or created, is not a facestore database, or was written by a newer facestore.
+    pub fn open(self, path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref();
+        tracing::debug!(path = %path.display(), "opening database");
+        let database = self.redb_builder().create(path)?;
+        self.finish(database)
+    }
+
+    /// Opens a database held in memory only, lost when the store is dropped.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InternalServer`](crate::Error::InternalServer) if redb fails to set it up.
+    pub fn open_in_memory(self) -> Result<Store> {
+        self.open_with_backend(redb::backends::InMemoryBackend::new())
+    }
+
+    /// Opens a database on a custom redb storage backend, such as one that injects faults.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InternalServer`](crate::Error::InternalServer) when the backend fails or holds
+    /// something other than a facestore database of this or an older version.
+    pub fn open_with_backend(self, backend: impl redb::StorageBackend) -> Result<Store> {
+        let database = self.redb_builder().create_with_backend(backend)?;
+        self.finish(database)
+    }
+
+    fn redb_builder(&self) -> redb::Builder {
+        let mut builder = redb::Database::builder();
+        if let Some(bytes) = self.cache_size {
+            builder.set_cache_size(bytes);
+        }
+        builder
+    }
+
+    fn finish(self, database: redb::Database) -> Result<Store> {
+        let pagination_key = schema::prepare(&database)?;
+        Ok(Store {
+            database,
+            settings: self.settings,
+            pagination_key,
+        })
+    }
+}

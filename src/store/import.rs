@@ -1,0 +1,225 @@
+//! ImportFaces: insertion of faces detected elsewhere, the library's counterpart of IndexFaces.
+
+use redb::{ReadableTable, WriteTransaction};
+
+use super::Store;
+use super::faces::face_from_record;
+use super::transaction::{load_collection_for_write, save_collection};
+use super::users::{MAX_FACES_PER_USER, load_user, save_user};
+use crate::api::{FaceInput, ImportFacesRequest, ImportFacesResponse};
+use crate::error::{Error, Result};
+use crate::storage::record::{self, CollectionRecord, FaceRecord, UserRecord};
+use crate::storage::tables::{FACES_TABLE, USER_FACES_TABLE};
+use crate::validation::{Validate, check_face_input, format_face_id, parse_face_id};
+
+/// An import failure and the position of the face it is about, if it is about one.
+#[derive(Debug)]
+pub(crate) struct ImportFailure {
+    /// Index of the failing face in the request.
+    pub(crate) index: Option<usize>,
+    pub(crate) error: Error,
+}
+
+impl From<Error> for ImportFailure {
+    fn from(error: Error) -> Self {
+        Self { index: None, error }
+    }
+}
+
+impl Store {
+    /// Inserts faces that the caller has already detected, all in one transaction.
+    ///
+    /// A missing `FaceId` or `ImageId` is generated. A face whose ID is stored with an
+    /// identical record is skipped, so an import can be run again. A `UserId` creates that
+    /// user if needed and associates the face with it. The first embedding stored in a
+    /// collection fixes the length of all of its embeddings.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for a field that breaks the service model,
+    /// [`Error::ResourceNotFound`] when the collection does not exist,
+    /// [`Error::InvalidParameter`] for a face ID stored with a different record, an embedding
+    /// of the wrong length or a value that is not finite, [`Error::ServiceQuotaExceeded`] when
+    /// a user would have more than 100 faces. On any error nothing of the request is stored.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> facestore::Result<()> {
+    /// use facestore::api::{CreateCollectionRequest, FaceInput, ImportFacesRequest};
+    ///
+    /// let store = facestore::Store::builder().open_in_memory()?;
+    /// store.create_collection(&CreateCollectionRequest { collection_id: "c1".into(), tags: None })?;
+    /// let face = FaceInput { embedding: Some(vec![0.1, 0.2, 0.3]), ..FaceInput::default() };
+    /// let response = store.import_faces(&ImportFacesRequest {
+    ///     collection_id: "c1".into(),
+    ///     faces: vec![face],
+    /// })?;
+    /// assert_eq!(response.faces.len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn import_faces(&self, request: &ImportFacesRequest) -> Result<ImportFacesResponse> {
+        self.import_faces_located(request)
+            .map_err(|failure| failure.error)
+    }
+
+    /// Runs [`Store::import_faces`] and tells which face an error is about.
+    pub(crate) fn import_faces_located(
+        &self,
+        request: &ImportFacesRequest,
+    ) -> std::result::Result<ImportFacesResponse, ImportFailure> {
+        request.validate()?;
+        for (index, face) in request.faces.iter().enumerate() {
+            check_face_input(face, index).map_err(|error| ImportFailure {
+                index: Some(index),
+                error,
+            })?;
+        }
+
+        self.write_located(|transaction| {
+            let mut collection = load_collection_for_write(transaction, &request.collection_id)?;
+            let mut response = ImportFacesResponse::default();
+            for (index, face) in request.faces.iter().enumerate() {
+                insert_face(
+                    transaction,
+                    &request.collection_id,
+                    &mut collection,
+                    face,
+                    &mut response,
+                )
+                .map_err(|error| ImportFailure {
+                    index: Some(index),
+                    error,
+                })?;
+            }
+            save_collection(transaction, &request.collection_id, &collection)?;
+            Ok(response)
+        })
+    }
+
+    fn write_located<T>(
+        &self,
+        operation: impl FnOnce(&WriteTransaction) -> std::result::Result<T, ImportFailure>,
+    ) -> std::result::Result<T, ImportFailure> {
+        let mut failure = None;
+        let result = self.write(|transaction| {
+            operation(transaction).map_err(|located| {
+                failure = located.index;
+                located.error
+            })
+        });
+        result.map_err(|error| ImportFailure {
+            index: failure,
+            error,
+        })
+    }
+}
+
+fn insert_face(
+    transaction: &WriteTransaction,
+    collection_id: &str,
+    collection: &mut CollectionRecord,
+    input: &FaceInput,
+    response: &mut ImportFacesResponse,
+) -> Result<()> {
+    let key = match &input.face_id {
+        Some(face_id) => parse_face_id(face_id).expect("validation accepted only face UUIDs"),
+        None => uuid::Uuid::new_v4().as_u128(),
+    };
+    let image_id = match &input.image_id {
+        Some(image_id) => parse_face_id(image_id).expect("validation accepted only image UUIDs"),
+        None => uuid::Uuid::new_v4().as_u128(),
+    };
+    let face = FaceRecord {
+        image_id,
+        bounding_box: input.bounding_box.map(|bounding_box| {
+            [
+                bounding_box.width,
+                bounding_box.height,
+                bounding_box.left,
+                bounding_box.top,
+            ]
+        }),
+        external_image_id: input.external_image_id.clone(),
+        confidence: input.confidence,
+        index_faces_model_version: input.index_faces_model_version.clone(),
+        user_id: input.user_id.clone(),
+    };
+    let value = record::encode_face(&face, input.embedding.as_deref())?;
+
+    let mut faces = transaction.open_table(FACES_TABLE)?;
+    if let Some(stored) = faces.get((collection.number, key))? {
+        if stored.value() == value.as_slice() {
+            response.skipped_face_ids.push(format_face_id(key));
+            return Ok(());
+        }
+        return Err(Error::InvalidParameter(format!(
+            "face {} is already stored in collection '{collection_id}' with a different record; \
+             give the new face another FaceId or delete the stored one first",
+            format_face_id(key)
+        )));
+    }
+    check_embedding_dimension(collection_id, collection, input.embedding.as_deref())?;
+    faces.insert((collection.number, key), value.as_slice())?;
+    drop(faces);
+    collection.face_count += 1;
+
+    if let Some(user_id) = &face.user_id {
+        associate_imported_face(transaction, collection, user_id, key)?;
+    }
+    response.faces.push(face_from_record(key, face));
+    Ok(())
+}
+
+/// Fixes the collection's embedding dimension with its first embedding, then holds every
+/// later embedding to it.
+fn check_embedding_dimension(
+    collection_id: &str,
+    collection: &mut CollectionRecord,
+    embedding: Option<&[f32]>,
+) -> Result<()> {
+    let Some(embedding) = embedding else {
+        return Ok(());
+    };
+    let length = u32::try_from(embedding.len()).expect("validation bounds the embedding length");
+    match collection.embedding_dimension {
+        None => collection.embedding_dimension = Some(length),
+        Some(dimension) if dimension != length => {
+            return Err(Error::InvalidParameter(format!(
+                "embedding has {length} values but collection '{collection_id}' holds embeddings \
+                 of {dimension}; compute it with the same face model as the stored faces"
+            )));
+        }
+        Some(_) => {}
+    }
+    Ok(())
+}
+
+/// Associates an imported face with `user_id`, creating the user if it does not exist.
+fn associate_imported_face(
+    transaction: &WriteTransaction,
+    collection: &mut CollectionRecord,
+    user_id: &str,
+    key: u128,
+) -> Result<()> {
+    let mut user = match load_user(transaction, collection.number, user_id)? {
+        Some(user) => user,
+        None => {
+            collection.user_count += 1;
+            UserRecord { face_count: 0 }
+        }
+    };
+    if user.face_count >= MAX_FACES_PER_USER {
+        return Err(Error::ServiceQuotaExceeded(format!(
+            "user '{user_id}' already has {MAX_FACES_PER_USER} faces, the most a user may have; \
+             import this face without UserId or for another user"
+        )));
+    }
+    user.face_count += 1;
+    save_user(transaction, collection.number, user_id, user)?;
+    transaction
+        .open_table(USER_FACES_TABLE)?
+        .insert((collection.number, user_id, key), ())?;
+    Ok(())
+}
