@@ -1,1 +1,3 @@
+//! The `facestore` command-line tool.
+
 fn main() {}
