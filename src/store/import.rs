@@ -40,7 +40,8 @@ impl Store {
     /// [`Error::ResourceNotFound`] when the collection does not exist,
     /// [`Error::InvalidParameter`] for a face ID stored with a different record, an embedding
     /// of the wrong length or a value that is not finite, [`Error::ServiceQuotaExceeded`] when
-    /// a user would have more than 100 faces. On any error nothing of the request is stored.
+    /// a user would have more than 100 faces. On any error nothing of the request is stored,
+    /// except that after a failed final sync of the commit the request may be stored whole.
     ///
     /// # Examples
     ///
