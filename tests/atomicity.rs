@@ -204,7 +204,11 @@ fn populate(store: &Store) -> Vec<String> {
 
     call(store, "CreateCollection", json!({"CollectionId": "small"}))
         .expect("CreateCollection succeeds");
-    import(store, "small", (1..=20).map(|n| face(&face_id(n))).collect());
+    import(
+        store,
+        "small",
+        (1..=20).map(|n| face(&face_id(n))).collect(),
+    );
 
     ids[..4096].to_vec()
 }
@@ -285,7 +289,11 @@ fn check_failures_leave_snapshot(kind: Call) -> TestResult {
         // The failed commit is rolled back in the open database, so it still reads the old
         // state.
         let same = snapshot(&store)?;
-        assert!(same == before, "{context}: same store shows {}", summary(&same));
+        assert!(
+            same == before,
+            "{context}: same store shows {}",
+            summary(&same)
+        );
 
         drop(store);
         (store, fault) = open(&bytes);
@@ -321,10 +329,7 @@ fn check_failures_leave_snapshot(kind: Call) -> TestResult {
         .ok_or("no UnsuccessfulFaceDeletions")?;
     assert_eq!(unsuccessful.len(), 10);
     let described = call(&store, "DescribeCollection", json!({"CollectionId": "big"}))?;
-    assert_eq!(
-        described["FaceCount"],
-        json!(u64::from(FACES) - 4096 + 10)
-    );
+    assert_eq!(described["FaceCount"], json!(u64::from(FACES) - 4096 + 10));
     Ok(())
 }
 

@@ -80,7 +80,10 @@ fn mixed_ids_keep_request_order() -> TestResult {
             {"FaceId": ids[1], "UserId": "u1", "Reasons": ["ASSOCIATED_TO_AN_EXISTING_USER"]},
         ])
     );
-    assert_eq!(all_face_ids(&store, "c1")?, [ids[1].clone(), ids[2].clone()]);
+    assert_eq!(
+        all_face_ids(&store, "c1")?,
+        [ids[1].clone(), ids[2].clone()]
+    );
     assert_eq!(number(&describe(&store, "c1")?, "FaceCount"), 2);
     assert_eq!(number(&describe(&store, "c1")?, "UserCount"), 1);
     Ok(())
@@ -347,10 +350,18 @@ fn reimport_after_delete_is_new() -> TestResult {
     let store = store();
     create_collection(&store, "c1");
     let id = face_id(7);
-    import(&store, "c1", vec![face_with_embedding(&id, &[1.0, 0.0, 0.0])]);
+    import(
+        &store,
+        "c1",
+        vec![face_with_embedding(&id, &[1.0, 0.0, 0.0])],
+    );
     delete(&store, "c1", std::slice::from_ref(&id));
 
-    let reimported = import(&store, "c1", vec![face_with_embedding(&id, &[0.0, 1.0, 0.0])]);
+    let reimported = import(
+        &store,
+        "c1",
+        vec![face_with_embedding(&id, &[0.0, 1.0, 0.0])],
+    );
 
     assert_eq!(reimported["Faces"][0]["FaceId"], json!(id));
     assert_eq!(reimported["SkippedFaceIds"], json!([]));
@@ -364,7 +375,11 @@ fn deleted_embedding_leaves_dimension() -> TestResult {
     let store = store();
     create_collection(&store, "c1");
     let id = face_id(7);
-    import(&store, "c1", vec![face_with_embedding(&id, &[1.0, 0.0, 0.0])]);
+    import(
+        &store,
+        "c1",
+        vec![face_with_embedding(&id, &[1.0, 0.0, 0.0])],
+    );
     delete(&store, "c1", std::slice::from_ref(&id));
 
     // The first embedding fixed the dimension at 3; deleting the face does not reset it.

@@ -24,10 +24,7 @@ fn check_step(context: &str, step: &Value, outcome: Result<Value, facestore::Err
     let response = match (outcome, expected_error) {
         (Ok(response), None) => response,
         (Ok(response), Some(name)) => panic!("{context}: expected {name}, got {response}"),
-        (Err(error), None) => panic!(
-            "{context}: failed with {}: {error}",
-            error.exception_name()
-        ),
+        (Err(error), None) => panic!("{context}: failed with {}: {error}", error.exception_name()),
         (Err(error), Some(name)) => {
             assert_eq!(error.exception_name(), name, "{context}: {error}");
             let message = error.to_string();
@@ -100,7 +97,9 @@ fn corrected_uppercase_id_has_letters() -> TestResult {
         .iter()
         .find(|step| step["op"] == "DeleteFaces")
         .ok_or("no DeleteFaces step")?;
-    let id = delete["request"]["FaceIds"][1].as_str().ok_or("no second id")?;
+    let id = delete["request"]["FaceIds"][1]
+        .as_str()
+        .ok_or("no second id")?;
     assert!(id.chars().any(|character| character.is_ascii_uppercase()));
     Ok(())
 }

@@ -1,7 +1,10 @@
 //! Helpers shared by the integration tests: a fresh store, JSON calls through
 //! `facestore::dispatch`, synthetic face IDs and a full snapshot of a store's state.
 
-#![allow(dead_code, reason = "each test binary uses a different subset of the helpers")]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different subset of the helpers"
+)]
 
 use facestore::{Error, Store};
 use serde_json::{Value, json};
@@ -53,8 +56,12 @@ pub fn face_with_embedding(id: &str, embedding: &[f32]) -> Value {
 
 /// Creates collection `collection_id`.
 pub fn create_collection(store: &Store, collection_id: &str) {
-    call(store, "CreateCollection", json!({"CollectionId": collection_id}))
-        .expect("CreateCollection succeeds");
+    call(
+        store,
+        "CreateCollection",
+        json!({"CollectionId": collection_id}),
+    )
+    .expect("CreateCollection succeeds");
 }
 
 /// Imports `faces` (face objects) into `collection_id`.
@@ -71,7 +78,11 @@ pub fn import(store: &Store, collection_id: &str, faces: Vec<Value>) -> Value {
 pub fn collection_with_faces(store: &Store, collection_id: &str, count: u32) -> Vec<String> {
     create_collection(store, collection_id);
     let ids: Vec<String> = (1..=count).map(face_id).collect();
-    import(store, collection_id, ids.iter().map(|id| face(id)).collect());
+    import(
+        store,
+        collection_id,
+        ids.iter().map(|id| face(id)).collect(),
+    );
     ids
 }
 
@@ -147,7 +158,11 @@ pub fn snapshot(store: &Store) -> Result<Value, Error> {
     let mut request = json!({});
     loop {
         let page = call(store, "ListCollections", request.clone())?;
-        for id in page["CollectionIds"].as_array().cloned().unwrap_or_default() {
+        for id in page["CollectionIds"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
             let id = id.as_str().unwrap_or_default().to_owned();
             let description = describe(store, &id)?;
             let tags = call(
