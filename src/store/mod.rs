@@ -73,7 +73,6 @@ impl Store {
     }
 
     /// Returns a builder for a store with settings other than the defaults.
-    #[must_use]
     pub fn builder() -> StoreBuilder {
         StoreBuilder::new()
     }
