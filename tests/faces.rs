@@ -4,7 +4,7 @@
 mod common;
 
 use common::{
-    TestResult, all_face_ids, associate, call, call_err, collection_with_faces, create_collection,
+    TestResult, all_face_ids, all_faces, associate, call, call_err, collection_with_faces, create_collection,
     create_user, describe, face, face_id, face_with_embedding, import, number, store,
 };
 use facestore::Store;
@@ -563,5 +563,20 @@ fn listfaces_document_round_trips() -> TestResult {
     let page = list_faces(&store, json!({"CollectionId": "myphotos"}));
 
     assert_eq!(page["Faces"], document["Faces"]);
+    Ok(())
+}
+
+#[test]
+fn reimport_without_image_id_skipped() -> TestResult {
+    let store = store();
+    create_collection(&store, "c1");
+    let without_image = json!({"FaceId": face_id(1), "Confidence": 99.0});
+    let first = import(&store, "c1", vec![without_image.clone()]);
+
+    let again = import(&store, "c1", vec![without_image]);
+
+    assert_eq!(again["SkippedFaceIds"], json!([face_id(1)]));
+    let faces = all_faces(&store, "c1")?;
+    assert_eq!(faces[0]["ImageId"], first["Faces"][0]["ImageId"]);
     Ok(())
 }
