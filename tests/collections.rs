@@ -562,3 +562,22 @@ fn tokens_outlive_a_reopen() -> TestResult {
     assert_eq!(page["CollectionIds"], json!(["b", "c"]));
     Ok(())
 }
+
+#[test]
+fn whole_second_timestamp_keeps_fraction() -> TestResult {
+    let response = facestore::api::DescribeCollectionResponse {
+        face_count: 0,
+        face_model_version: "7.0".into(),
+        collection_arn: "arn:aws:rekognition:us-east-1:000000000000:collection/c1".into(),
+        creation_timestamp: 1_733_318_400.0,
+        user_count: 0,
+    };
+
+    let text = serde_json::to_string(&response)?;
+
+    assert!(
+        text.contains("\"CreationTimestamp\":1733318400.0"),
+        "{text}"
+    );
+    Ok(())
+}
