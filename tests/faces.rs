@@ -4,8 +4,9 @@
 mod common;
 
 use common::{
-    TestResult, all_face_ids, all_faces, associate, call, call_err, collection_with_faces, create_collection,
-    create_user, describe, face, face_id, face_with_embedding, import, number, store,
+    TestResult, all_face_ids, all_faces, associate, call, call_err, collection_with_faces,
+    create_collection, create_user, describe, face, face_id, face_with_embedding, import, number,
+    store,
 };
 use facestore::Store;
 use facestore::api::{FaceInput, ImportFacesRequest};
