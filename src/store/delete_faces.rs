@@ -36,8 +36,9 @@ impl Store {
     ///
     /// [`Error::Validation`] for an empty list, more than 4096 IDs, or an ID that is not a
     /// lower-case UUID, before anything is read; [`Error::ResourceNotFound`] when the
-    /// collection does not exist; [`Error::InternalServer`] when storage fails, in which case
-    /// nothing was deleted.
+    /// collection does not exist; [`Error::InternalServer`] when storage fails. Then nothing
+    /// was deleted, unless the commit's final sync failed: its outcome is unknown, as a failed
+    /// fsync's is, so the call took effect whole or not at all, and a retry tells which.
     ///
     /// # Examples
     ///

@@ -40,7 +40,8 @@ impl Store {
     /// [`Error::ResourceNotFound`] when the collection does not exist,
     /// [`Error::InvalidParameter`] for a face ID stored with a different record, an embedding
     /// of the wrong length or a value that is not finite, [`Error::ServiceQuotaExceeded`] when
-    /// a user would have more than 100 faces. On any error nothing of the request is stored.
+    /// a user would have more than 100 faces. On any error nothing of the request is stored,
+    /// except that after a failed final sync of the commit the request may be stored whole.
     ///
     /// # Examples
     ///
@@ -127,9 +128,18 @@ fn insert_face(
         Some(face_id) => parse_face_id(face_id).expect("validation accepted only face UUIDs"),
         None => uuid::Uuid::new_v4().as_u128(),
     };
-    let image_id = match &input.image_id {
-        Some(image_id) => parse_face_id(image_id).expect("validation accepted only image UUIDs"),
-        None => uuid::Uuid::new_v4().as_u128(),
+    let mut faces = transaction.open_table(FACES_TABLE)?;
+    let stored = faces
+        .get((collection.number, key))?
+        .map(|value| value.value().to_vec());
+    let image_id = match (&input.image_id, &stored) {
+        (Some(image_id), _) => {
+            parse_face_id(image_id).expect("validation accepted only image UUIDs")
+        }
+        // A re-run of an import without ImageId reuses the ID generated the first time, so
+        // that the records compare equal.
+        (None, Some(stored)) => record::decode_face(stored)?.image_id,
+        (None, None) => uuid::Uuid::new_v4().as_u128(),
     };
     let face = FaceRecord {
         image_id,
@@ -148,9 +158,8 @@ fn insert_face(
     };
     let value = record::encode_face(&face, input.embedding.as_deref())?;
 
-    let mut faces = transaction.open_table(FACES_TABLE)?;
-    if let Some(stored) = faces.get((collection.number, key))? {
-        if stored.value() == value.as_slice() {
+    if let Some(stored) = stored {
+        if stored == value {
             response.skipped_face_ids.push(format_face_id(key));
             return Ok(());
         }
