@@ -581,3 +581,40 @@ fn reimport_without_image_id_skipped() -> TestResult {
     assert_eq!(faces[0]["ImageId"], first["Faces"][0]["ImageId"]);
     Ok(())
 }
+
+#[test]
+fn reimport_after_association_skipped() -> TestResult {
+    let store = store();
+    create_collection(&store, "c1");
+    let line = face_with_embedding(&face_id(1), &[0.5, 0.25]);
+    import(&store, "c1", vec![line.clone()]);
+    create_user(&store, "c1", "u1");
+    associate(&store, "c1", "u1", &[&face_id(1)]);
+
+    let again = import(&store, "c1", vec![line]);
+
+    assert_eq!(again["SkippedFaceIds"], json!([face_id(1)]));
+    let faces = all_faces(&store, "c1")?;
+    assert_eq!(faces[0]["UserId"], json!("u1"));
+    Ok(())
+}
+
+#[test]
+fn reimport_with_other_embedding_rejected() {
+    let store = store();
+    create_collection(&store, "c1");
+    import(
+        &store,
+        "c1",
+        vec![face_with_embedding(&face_id(1), &[0.5, 0.25])],
+    );
+
+    let error = call_err(
+        &store,
+        "ImportFaces",
+        json!({"CollectionId": "c1", "Faces": [face_with_embedding(&face_id(1), &[0.5, 0.75])]}),
+    );
+
+    assert_eq!(error.exception_name(), "InvalidParameterException");
+    assert!(error.to_string().contains(&face_id(1)));
+}

@@ -159,7 +159,7 @@ fn insert_face(
     let value = record::encode_face(&face, input.embedding.as_deref())?;
 
     if let Some(stored) = stored {
-        if stored == value {
+        if is_same_face(&stored, &face, input)? {
             response.skipped_face_ids.push(format_face_id(key));
             return Ok(());
         }
@@ -179,6 +179,23 @@ fn insert_face(
     }
     response.faces.push(face_from_record(key, face));
     Ok(())
+}
+
+/// Returns true when the stored face value is the face an import line describes. A line
+/// without `UserId` matches a face associated since the first import, so that re-running an
+/// import does not fail on faces that were associated in between.
+fn is_same_face(stored: &[u8], face: &FaceRecord, input: &FaceInput) -> Result<bool> {
+    let (mut stored_face, stored_embedding) = record::decode_face_parts(stored)?;
+    if input.user_id.is_none() {
+        stored_face.user_id = None;
+    }
+    let embedding = input.embedding.as_deref().unwrap_or_default();
+    let same_embedding = stored_embedding.len() == embedding.len() * 4
+        && stored_embedding
+            .chunks_exact(4)
+            .zip(embedding)
+            .all(|(bytes, value)| bytes == value.to_le_bytes());
+    Ok(stored_face == *face && same_embedding)
 }
 
 /// Fixes the collection's embedding dimension with its first embedding, then holds every
