@@ -47,9 +47,8 @@ async fn handle(State(state): State<ServerState>, request: Request) -> Response 
     let operation = match target::operation(&parts.headers) {
         Ok(operation) => operation,
         Err(error) => {
-            let target = parts.headers.get("x-amz-target");
             tracing::warn!(
-                target = ?target,
+                amz_target = %target::printable(&parts.headers),
                 exception = error.exception,
                 "request failed"
             );

@@ -47,7 +47,7 @@ pub(crate) fn operation(headers: &HeaderMap) -> Result<&'static str, ApiError> {
         Some((operation, _)) if served => Ok(*operation),
         _ => Err(ApiError::unknown_operation(format!(
             "unknown operation target '{}'; this server serves {}",
-            printable(target, value.as_bytes()),
+            printable(headers),
             served_targets().join(", ")
         ))),
     }
@@ -68,15 +68,19 @@ fn served_targets() -> Vec<String> {
         .collect()
 }
 
-/// Returns the header value for a message, escaped when it is not visible ASCII, and cut to
-/// 200 characters so that a long header cannot inflate responses and logs.
-fn printable(target: &str, raw: &[u8]) -> String {
-    let text = if target.is_empty() && !raw.is_empty() {
-        raw.escape_ascii().to_string()
-    } else {
-        target.to_owned()
+/// Returns the `X-Amz-Target` header for messages and logs, escaped where it is not visible
+/// ASCII, and cut to 200 characters so that a long header cannot inflate responses and logs.
+pub(crate) fn printable(headers: &HeaderMap) -> String {
+    let Some(value) = headers.get("x-amz-target") else {
+        return "(none)".to_owned();
     };
-    text.chars().take(200).collect()
+    value
+        .as_bytes()
+        .escape_ascii()
+        .to_string()
+        .chars()
+        .take(200)
+        .collect()
 }
 
 #[cfg(test)]
