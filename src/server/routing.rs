@@ -56,6 +56,8 @@ async fn handle(State(state): State<ServerState>, request: Request) -> Response 
         }
     };
 
+    tracing::debug!(operation, "request received");
+
     match run_operation(state, operation, &parts.headers, body).await {
         Ok(response) => {
             tracing::debug!(operation, "request succeeded");
