@@ -202,3 +202,46 @@ fn second_server_on_same_database_fails() -> TestResult {
     assert!(stderr.contains("faces.redb"), "{stderr}");
     Ok(())
 }
+
+/// Clients on separate TCP connections delete overlapping sets of faces at once; each face
+/// must be reported deleted by exactly one response.
+#[test]
+fn concurrent_clients_delete_each_face_once() -> TestResult {
+    const FACES: usize = 60;
+    const CLIENTS: usize = 12;
+    const SPAN: usize = 20;
+
+    let directory = tempfile::tempdir()?;
+    let server = ServerProcess::start(&directory.path().join("faces.redb"), &[])?;
+    import_faces(&server, "c1", FACES)?;
+
+    let address = server.address;
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|client| {
+            let ids: Vec<String> = (0..SPAN)
+                .map(|i| face_id((client * 5 + i) % FACES))
+                .collect();
+            std::thread::spawn(move || {
+                let body = json!({ "CollectionId": "c1", "FaceIds": ids });
+                post_ok(address, "DeleteFaces", &body).map_err(|error| error.to_string())
+            })
+        })
+        .collect();
+
+    let mut deleted = Vec::new();
+    for client in clients {
+        let response = client.join().map_err(|_| "client thread panicked")??;
+        let ids = response["DeletedFaces"]
+            .as_array()
+            .ok_or("no DeletedFaces")?;
+        deleted.extend(ids.iter().filter_map(Value::as_str).map(str::to_owned));
+    }
+
+    let total = deleted.len();
+    deleted.sort();
+    deleted.dedup();
+    assert_eq!(deleted.len(), total, "a face was reported deleted twice");
+    assert_eq!(total, FACES, "every face is in some client's range");
+    assert!(listed_face_ids(&server, "c1")?.is_empty());
+    Ok(())
+}

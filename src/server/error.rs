@@ -23,7 +23,7 @@ impl ApiError {
         }
     }
 
-    /// An operation target that this server does not serve.
+    /// Returns an `UnknownOperationException` for a target this server does not serve.
     pub(crate) fn unknown_operation(message: String) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
@@ -32,12 +32,12 @@ impl ApiError {
         )
     }
 
-    /// A request body that is not valid JSON.
+    /// Returns a `SerializationException` for a request body that is not valid JSON.
     pub(crate) fn serialization(message: String) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "SerializationException", message)
     }
 
-    /// A request body larger than the configured maximum.
+    /// Returns an HTTP 413 error for a request body larger than the configured maximum.
     pub(crate) fn too_large(message: String) -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -46,7 +46,7 @@ impl ApiError {
         )
     }
 
-    /// A request whose `Content-Type` is not the AWS JSON 1.1 media type.
+    /// Returns an HTTP 415 error for a `Content-Type` other than the AWS JSON 1.1 media type.
     pub(crate) fn unsupported_media_type(message: String) -> Self {
         Self::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -55,12 +55,12 @@ impl ApiError {
         )
     }
 
-    /// A request that is not `POST /`.
+    /// Returns an `UnknownOperationException` for a request that is not `POST /`.
     pub(crate) fn wrong_route(status: StatusCode, message: String) -> Self {
         Self::new(status, "UnknownOperationException", message)
     }
 
-    /// A failure inside the server that the request did not cause.
+    /// Returns an `InternalServerError` for a failure that the request did not cause.
     pub(crate) fn internal(message: String) -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,

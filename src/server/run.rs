@@ -11,7 +11,7 @@ use super::routing::router;
 use super::shutdown;
 use crate::Store;
 
-/// Why the server could not start or stopped with an error.
+/// An error that kept the server from starting or stopped it.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ServerError {
@@ -20,7 +20,7 @@ pub enum ServerError {
     Open {
         /// The database file.
         path: PathBuf,
-        /// Why it failed.
+        /// The storage error.
         #[source]
         source: crate::Error,
     },
@@ -33,7 +33,7 @@ pub enum ServerError {
     Bind {
         /// The address from [`ServerConfig::listen`].
         address: SocketAddr,
-        /// Why it failed.
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
@@ -103,14 +103,13 @@ async fn serve(config: &ServerConfig, store: Arc<Store>) -> Result<(), ServerErr
 }
 
 fn close(store: Arc<Store>, config: &ServerConfig) {
-    match Arc::try_unwrap(store) {
-        Ok(store) => {
-            drop(store);
-            tracing::info!(db = %config.db.display(), "database closed");
-        }
-        Err(_) => tracing::warn!(
+    if let Ok(store) = Arc::try_unwrap(store) {
+        drop(store);
+        tracing::info!(db = %config.db.display(), "database closed");
+    } else {
+        tracing::warn!(
             db = %config.db.display(),
             "database still in use at shutdown; it closes when the process exits"
-        ),
+        );
     }
 }
