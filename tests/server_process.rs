@@ -107,6 +107,20 @@ fn sigterm_closes_database_cleanly() -> TestResult {
 }
 
 #[test]
+fn sigint_stops_server_cleanly() -> TestResult {
+    let directory = tempfile::tempdir()?;
+    let mut server = ServerProcess::start(&directory.path().join("faces.redb"), &[])?;
+    server.signal("INT")?;
+    let status = server.wait()?;
+
+    assert!(status.success(), "exit {status}:\n{}", server.log());
+    let log = server.log();
+    assert!(log.contains("SIGINT"), "{log}");
+    assert!(log.contains("database closed"), "{log}");
+    Ok(())
+}
+
+#[test]
 fn sigterm_finishes_request_in_flight() -> TestResult {
     let directory = tempfile::tempdir()?;
     let db = directory.path().join("faces.redb");

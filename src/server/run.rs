@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 
 use super::config::ServerConfig;
 use super::routing::router;
-use super::shutdown;
+use super::shutdown::StopSignals;
 use crate::Store;
 
 /// An error that kept the server from starting or stopped it.
@@ -38,7 +38,8 @@ pub enum ServerError {
         source: std::io::Error,
     },
 
-    /// The async runtime could not be started, or accepting connections failed.
+    /// The async runtime or the signal handlers could not be set up, or accepting connections
+    /// failed.
     #[error("running the server failed: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -52,8 +53,8 @@ pub enum ServerError {
 /// # Errors
 ///
 /// [`ServerError::Open`] when the database cannot be opened, [`ServerError::Bind`] when the
-/// address is taken or not local, and [`ServerError::Io`] when the runtime or the listener
-/// fails.
+/// address is taken or not local, and [`ServerError::Io`] when the runtime, the signal
+/// handlers or the listener fail.
 pub fn run(config: ServerConfig) -> Result<(), ServerError> {
     let store = Store::open(&config.db).map_err(|source| ServerError::Open {
         path: config.db.clone(),
@@ -74,6 +75,7 @@ pub fn run(config: ServerConfig) -> Result<(), ServerError> {
 }
 
 async fn serve(config: &ServerConfig, store: Arc<Store>) -> Result<(), ServerError> {
+    let stop_signals = StopSignals::install()?;
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| ServerError::Bind {
@@ -96,7 +98,7 @@ async fn serve(config: &ServerConfig, store: Arc<Store>) -> Result<(), ServerErr
     );
 
     axum::serve(listener, router(store, config.max_body_bytes))
-        .with_graceful_shutdown(shutdown::signal())
+        .with_graceful_shutdown(stop_signals.received())
         .await?;
     tracing::info!(%address, "facestore server stopped");
     Ok(())

@@ -1,40 +1,51 @@
 //! The signals that stop the server: SIGINT (Ctrl-C) and, on Unix, SIGTERM.
 
-/// Completes when the process receives SIGINT or SIGTERM.
-///
-/// A signal whose handler cannot be installed is logged and ignored, so the other one still
-/// stops the server.
-pub(crate) async fn signal() {
-    let interrupt = async {
-        match tokio::signal::ctrl_c().await {
-            Ok(()) => "SIGINT",
-            Err(error) => {
-                tracing::error!(%error, "listening for SIGINT failed");
-                std::future::pending().await
-            }
+/// Handlers for the stop signals, installed before the server reports that it listens, so a
+/// signal sent right after that report shuts the server down instead of killing it.
+pub(crate) struct StopSignals {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    /// Installs the handlers. Must run inside the tokio runtime.
+    pub(crate) fn install() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
         }
-    };
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    /// Completes when the process receives SIGINT or SIGTERM.
+    pub(crate) async fn received(self) {
+        let name = self.wait().await;
+        tracing::info!(signal = name, "shutting down: finishing in-flight requests");
+    }
 
     #[cfg(unix)]
-    let terminate = async {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut stream) => {
-                stream.recv().await;
-                "SIGTERM"
-            }
-            Err(error) => {
-                tracing::error!(%error, "listening for SIGTERM failed");
-                std::future::pending().await
-            }
+    async fn wait(mut self) -> &'static str {
+        tokio::select! {
+            _ = self.interrupt.recv() => "SIGINT",
+            _ = self.terminate.recv() => "SIGTERM",
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<&str>();
+    }
 
-    let name = tokio::select! {
-        name = interrupt => name,
-        name = terminate => name,
-    };
-    tracing::info!(signal = name, "shutting down: finishing in-flight requests");
+    // NOTE: outside Unix the Ctrl-C handler is installed only here, when the server already
+    // listens, so a Ctrl-C during start-up ends the process at once.
+    #[cfg(not(unix))]
+    async fn wait(self) -> &'static str {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "listening for Ctrl-C failed; stop the server by ending the process");
+            std::future::pending::<()>().await;
+        }
+        "Ctrl-C"
+    }
 }

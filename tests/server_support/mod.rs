@@ -121,11 +121,16 @@ impl ServerProcess {
 
     /// Sends SIGTERM.
     pub fn terminate(&self) -> TestResult {
+        self.signal("TERM")
+    }
+
+    /// Sends the signal named `name`, such as `INT`, with the `kill` program.
+    pub fn signal(&self, name: &str) -> TestResult {
         let status = Command::new("kill")
-            .args(["-TERM", &self.id().to_string()])
+            .args([&format!("-{name}"), &self.id().to_string()])
             .status()?;
         if !status.success() {
-            return Err(format!("kill -TERM {} failed: {status}", self.id()).into());
+            return Err(format!("kill -{name} {} failed: {status}", self.id()).into());
         }
         Ok(())
     }
