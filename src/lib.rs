@@ -34,6 +34,8 @@
 pub mod api;
 pub mod dispatch;
 mod error;
+#[cfg(feature = "server")]
+pub mod server;
 mod similarity;
 mod storage;
 mod store;
