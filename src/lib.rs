@@ -34,6 +34,7 @@
 pub mod api;
 pub mod dispatch;
 mod error;
+pub mod import_file;
 mod similarity;
 mod storage;
 mod store;
