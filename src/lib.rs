@@ -32,6 +32,8 @@
 //! ```
 
 pub mod api;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod dispatch;
 mod error;
 pub mod import_file;
