@@ -19,13 +19,13 @@ use facestore::api::{BoundingBox, FaceInput};
 /// Faces per user when `--users` is not given; half the 100 that a user may have.
 const DEFAULT_FACES_PER_USER: u64 = 50;
 
-/// Most faces a user may have in a collection.
+/// Maximum number of faces a user may have in a collection.
 const MAX_FACES_PER_USER: u64 = 100;
 
 const USAGE: &str =
     "usage: generate_faces COUNT DIMENSION [--user-fraction F] [--users N] [--seed S]";
 
-/// What to generate, from the command line.
+/// Generation settings from the command line.
 struct Settings {
     count: u64,
     dimension: usize,

@@ -1,6 +1,6 @@
 //! Reading faces to import from a file, streamed face by face with the line each starts on.
 //!
-//! Two formats are accepted, told apart by the first key of the first JSON object:
+//! Two formats are accepted, distinguished by the first key of the first JSON object:
 //!
 //! - JSON lines: one face object a line, such as
 //!   `{"FaceId": "…", "Embedding": [0.1, …]}`; blank lines are skipped.
@@ -27,11 +27,11 @@ use crate::api::FaceInput;
 use crate::error::Error;
 use crate::validation::check_face;
 
-/// Longest line of JSON lines input, in bytes, without its line break. A face with a
+/// Maximum length of a line of JSON lines input, in bytes, without its line break. A face with a
 /// 4096-float embedding takes about 100 KiB of JSON, so only a malformed input reaches this.
 pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 
-/// Most bytes read ahead to find the first key of the input.
+/// Maximum number of bytes read ahead to find the first key of the input.
 const MAX_DETECTION_BYTES: usize = 4096;
 
 /// Top-level keys of a ListFaces response. A face object has none of them.
@@ -57,7 +57,7 @@ pub struct LocatedFace {
     pub face: FaceInput,
 }
 
-/// Import input that cannot be read or holds a bad face.
+/// Import input that cannot be read or contains a bad face.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ImportFileError {
@@ -72,7 +72,7 @@ pub enum ImportFileError {
         line: u64,
         /// Column of the error in bytes, counting from 1.
         column: u64,
-        /// What is wrong, in serde_json's words.
+        /// Description of the error, from serde_json.
         message: String,
     },
 
@@ -335,7 +335,7 @@ impl<R: Read> Read for NewlineCounter<R> {
     }
 }
 
-/// What the document visitors share: the caller's visit function and how reading ended.
+/// State shared by the document visitors: the caller's visit function and how reading ended.
 struct DocumentState<V, B> {
     visit: V,
     newlines: Rc<Cell<u64>>,

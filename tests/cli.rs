@@ -382,7 +382,7 @@ fn import_list_faces_document() -> TestResult {
     assert_eq!(summary["ImportedFaces"], 11);
     assert_eq!(summary["SkippedFaces"], 0);
 
-    // The listing holds the same faces as the document, in the same AWS shape.
+    // The listing contains the same faces as the document, in the same AWS shape.
     let expected: Value = serde_json::from_str(&std::fs::read_to_string(&document)?)?;
     let listing = cli.json(&["list-faces", "--collection-id", "photos"])?;
     assert_eq!(listing["Faces"], expected["Faces"]);

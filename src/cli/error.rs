@@ -17,7 +17,7 @@ pub enum CliError {
         operation: &'static str,
         /// AWS exception name, such as `ResourceNotFoundException`.
         exception: &'static str,
-        /// What failed, naming the offending value.
+        /// Error message, naming the offending value.
         message: String,
     },
 
@@ -26,7 +26,7 @@ pub enum CliError {
     OpenInput {
         /// The `--file` value.
         path: PathBuf,
-        /// Why opening failed.
+        /// Cause of the failure.
         #[source]
         source: io::Error,
     },
@@ -36,7 +36,7 @@ pub enum CliError {
     Input {
         /// The `--file` value.
         path: PathBuf,
-        /// Where and why reading failed.
+        /// Position and cause of the failure.
         #[source]
         source: ImportFileError,
     },
@@ -71,7 +71,7 @@ impl CliError {
     /// Prints the error on standard error and returns the exit code.
     #[must_use]
     pub fn report(&self) -> ExitCode {
-        // Standard error may be closed too; the exit code still tells what happened.
+        // Standard error may be closed too, and the exit code still reports the failure.
         let _ = writeln!(io::stderr().lock(), "{self}");
         ExitCode::from(self.exit_code())
     }

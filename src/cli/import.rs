@@ -20,7 +20,7 @@ const OPERATION: &str = "ImportFaces";
 /// Time between two progress lines on a terminal.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
 
-/// What import-faces prints on success.
+/// Summary that import-faces prints on success.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct ImportSummary<'a> {

@@ -1,7 +1,7 @@
 //! The `facestore` command line, a thin layer over [`Store`] shaped like `aws rekognition`.
 //!
 //! Each subcommand runs one operation and prints its response JSON on standard output,
-//! indented by 4 spaces as the AWS CLI prints it; an empty response such as CreateUser's
+//! indented by 4 spaces as the AWS CLI prints it. An empty response, such as CreateUser's,
 //! prints nothing, as with the AWS CLI. A failure prints one line on standard error:
 //! `An error occurred (ExceptionName) when calling the OperationName operation: message`.
 //!
