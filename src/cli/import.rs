@@ -37,6 +37,10 @@ struct ImportSummary<'a> {
 /// A bad face stops the import: the batches before its batch stay stored and nothing of its
 /// batch is stored.
 ///
+/// The import itself keeps one line (or one face) and the pending batch in memory. NOTE: the
+/// process still grows with the data written, up to redb's page cache size (1 GiB by default
+/// in redb 5.0), because written pages stay cached.
+///
 /// # Errors
 ///
 /// [`CliError::OpenInput`] or [`CliError::Input`] when the input cannot be opened, read or
