@@ -30,6 +30,8 @@ pub use args::{
 pub use error::CliError;
 pub use output::print_json;
 
+use std::io::IsTerminal;
+
 use crate::Store;
 
 /// Opens the database that `cli` names and runs its subcommand.
@@ -51,5 +53,6 @@ pub fn init_logging() {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 }
