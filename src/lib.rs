@@ -32,8 +32,11 @@
 //! ```
 
 pub mod api;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod dispatch;
 mod error;
+pub mod import_file;
 #[cfg(feature = "server")]
 pub mod server;
 mod similarity;

@@ -249,3 +249,35 @@ fn associate_imported_face(
         .insert((collection.number, user_id, key), ())?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::api::{CreateCollectionRequest, FaceInput, ImportFacesRequest};
+
+    #[test]
+    fn rerun_without_image_id_skips_faces() -> crate::Result<()> {
+        let store = crate::Store::builder().open_in_memory()?;
+        store.create_collection(&CreateCollectionRequest {
+            collection_id: "c1".into(),
+            tags: None,
+        })?;
+        let request = ImportFacesRequest {
+            collection_id: "c1".into(),
+            faces: vec![FaceInput {
+                face_id: Some("11111111-1111-4111-8111-111111111111".into()),
+                embedding: Some(vec![0.5, 0.5]),
+                ..FaceInput::default()
+            }],
+        };
+
+        let first = store.import_faces(&request)?;
+        let second = store.import_faces(&request)?;
+        assert_eq!(first.faces.len(), 1);
+        assert!(second.faces.is_empty());
+        assert_eq!(
+            second.skipped_face_ids,
+            ["11111111-1111-4111-8111-111111111111"]
+        );
+        Ok(())
+    }
+}

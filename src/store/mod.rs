@@ -16,6 +16,7 @@ mod users;
 use std::time::Duration;
 
 pub use builder::StoreBuilder;
+pub(crate) use import::ImportFailure;
 
 /// An open facestore database: every collection, face and user in one redb file.
 ///
