@@ -8,13 +8,13 @@ cd "$(dirname "$0")/.."
 
 venv=.venv-sdk
 # The command that starts the server; its flags follow. This is the only place naming it.
-server=(target/debug/examples/serve)
+server=(target/debug/facestore serve)
 
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/sdk/requirements.txt
-cargo build --quiet --example serve
+cargo build --quiet --bin facestore
 
 work=$(mktemp -d)
 server_pid=

@@ -71,6 +71,9 @@ pub enum Command {
     UntagResource(UntagResourceArgs),
     /// Lists the tags of a collection.
     ListTagsForResource(ResourceArgs),
+    /// Serves the AWS Rekognition JSON API over HTTP for AWS SDKs and the AWS CLI.
+    #[cfg(feature = "server")]
+    Serve(ServeArgs),
 }
 
 impl Command {
@@ -93,6 +96,8 @@ impl Command {
             Self::TagResource(_) => "TagResource",
             Self::UntagResource(_) => "UntagResource",
             Self::ListTagsForResource(_) => "ListTagsForResource",
+            #[cfg(feature = "server")]
+            Self::Serve(_) => "Serve",
         }
     }
 }
@@ -354,4 +359,18 @@ mod tests {
         let error = parse_tags("A=1,A=2").expect_err("repeated key");
         assert!(error.contains("'A' is given twice"), "{error}");
     }
+}
+
+/// Flags of serve.
+#[cfg(feature = "server")]
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Requests are not authenticated, so keep a loopback address;
+    /// port 0 picks a free port and the log line "listening" shows it.
+    #[arg(long, default_value_t = crate::server::DEFAULT_LISTEN)]
+    pub listen: std::net::SocketAddr,
+
+    /// Largest request body accepted, in bytes; a larger request gets HTTP 413.
+    #[arg(long, default_value_t = crate::server::DEFAULT_MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
 }

@@ -130,6 +130,8 @@ pub fn run(store: &Store, command: Command) -> Result<(), CliError> {
                 resource_arn: args.resource_arn,
             }),
         ),
+        #[cfg(feature = "server")]
+        Command::Serve(_) => unreachable!("cli::run starts the server without opening a store"),
     }
 }
 

@@ -44,6 +44,11 @@ pub enum CliError {
     /// Writing the response to standard output failed; exit code 255.
     #[error("writing the output failed: {0}")]
     Output(#[source] io::Error),
+
+    /// The server could not start or stopped with an error; exit code 255.
+    #[cfg(feature = "server")]
+    #[error("{0}")]
+    Server(#[source] crate::server::ServerError),
 }
 
 impl CliError {
@@ -65,6 +70,8 @@ impl CliError {
             Self::Service { .. } => 254,
             Self::OpenInput { .. } | Self::Input { .. } => 252,
             Self::Output(_) => 255,
+            #[cfg(feature = "server")]
+            Self::Server(_) => 255,
         }
     }
 

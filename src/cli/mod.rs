@@ -41,15 +41,34 @@ use crate::Store;
 /// [`CliError::Service`] when opening the database or the operation fails, and the other
 /// [`CliError`] variants as listed there.
 pub fn run(cli: Cli) -> Result<(), CliError> {
+    #[cfg(feature = "server")]
+    if let Command::Serve(args) = &cli.command {
+        return serve(&cli.db, args);
+    }
+
     let store =
         Store::open(&cli.db).map_err(|error| CliError::service(cli.command.operation(), &error))?;
     commands::run(&store, cli.command)
 }
 
-/// Sends `tracing` events to standard error, filtered by `RUST_LOG` (default `warn`).
-pub fn init_logging() {
+#[cfg(feature = "server")]
+fn serve(db: &std::path::Path, args: &args::ServeArgs) -> Result<(), CliError> {
+    let mut config = crate::server::ServerConfig::new(db);
+    config.listen = args.listen;
+    config.max_body_bytes = args.max_body_bytes;
+    crate::server::run(config).map_err(CliError::Server)
+}
+
+/// Sends `tracing` events to standard error, filtered by `RUST_LOG`. Without it, `serve` logs
+/// at `info` (start, stop, failed requests) and every other subcommand at `warn`.
+pub fn init_logging(command: &Command) {
+    let default = match command {
+        #[cfg(feature = "server")]
+        Command::Serve(_) => "info",
+        _ => "warn",
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -19,20 +19,9 @@ pub const PATIENCE: Duration = Duration::from_secs(60);
 /// Returns the command that starts the server; the arguments after it are the server's flags.
 /// This is the one place that names the server program.
 pub fn server_command() -> Command {
-    // `cargo test` builds the examples next to the test binaries' `deps` folder, but
-    // `cargo test --test NAME` alone does not rebuild them.
-    let test_binary = std::env::current_exe().expect("path of the test binary");
-    let profile_dir = test_binary
-        .parent()
-        .and_then(Path::parent)
-        .expect("test binary inside target/<profile>/deps");
-    let program: PathBuf = profile_dir.join("examples").join("serve");
-    assert!(
-        program.exists(),
-        "{} is missing; `cargo test` builds it, or run `cargo build --example serve`",
-        program.display()
-    );
-    Command::new(program)
+    let mut command = Command::new(env!("CARGO_BIN_EXE_facestore"));
+    command.arg("serve");
+    command
 }
 
 /// A running server process, killed when dropped.
