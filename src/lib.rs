@@ -31,6 +31,8 @@
 //! # }
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod api;
 #[cfg(feature = "cli")]
 pub mod cli;
