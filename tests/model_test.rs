@@ -19,7 +19,7 @@ mod model;
 
 use proptest::collection::vec;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
+use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestError, TestRunner};
 
 use model::harness::{Engine, Harness};
 use model::ops::{Op, op};
@@ -45,6 +45,9 @@ fn config(cases: u32) -> ProptestConfig {
     ProptestConfig {
         cases,
         max_shrink_iters: 20_000,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "proptest-regressions/model_test.txt",
+        ))),
         ..ProptestConfig::default()
     }
 }

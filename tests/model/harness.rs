@@ -79,7 +79,9 @@ impl Engine {
 
     /// Returns the open store.
     pub fn store(&self) -> &Store {
-        self.store.as_ref().expect("the store is open between steps")
+        self.store
+            .as_ref()
+            .expect("the store is open between steps")
     }
 
     /// Drops the store and opens the same database again.
@@ -94,8 +96,8 @@ impl Engine {
 
     /// Runs one operation through the JSON dispatcher.
     pub fn call(&mut self, operation: &str, request: Value) -> Outcome {
-        let outcome =
-            dispatch::call(self.store(), operation, request).map_err(|error| error.exception_name());
+        let outcome = dispatch::call(self.store(), operation, request)
+            .map_err(|error| error.exception_name());
         if self.faulty && operation == "DeleteFaces" {
             if let Ok(response) = &outcome {
                 self.delete_associated_faces(response);
@@ -108,7 +110,11 @@ impl Engine {
         let Some(collection_id) = self.collection_of_last_delete(response) else {
             return;
         };
-        for entry in response["UnsuccessfulFaceDeletions"].as_array().into_iter().flatten() {
+        for entry in response["UnsuccessfulFaceDeletions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             let Some(user_id) = entry["UserId"].as_str() else {
                 continue;
             };
@@ -162,13 +168,34 @@ pub struct Harness {
 }
 
 impl Harness {
-    /// Returns a harness over `engine` and an empty model.
+    /// Returns a harness over `engine` and an empty model, after creating collections `c1`
+    /// and `c2` with user `u1` in each on both, so that generated steps rarely meet a missing
+    /// collection or user.
     pub fn new(engine: Engine) -> Self {
-        Self {
+        let mut harness = Self {
             engine,
             model: Model::default(),
             cursor: None,
+        };
+        for collection in [0, 1] {
+            let setup = [
+                Op::CreateCollection {
+                    collection,
+                    tags: None,
+                },
+                Op::CreateUser {
+                    collection,
+                    user: 0,
+                    token: None,
+                },
+            ];
+            for op in &setup {
+                harness
+                    .step(op)
+                    .expect("creating a collection and a user in an empty store succeeds");
+            }
         }
+        harness
     }
 
     /// Runs every step, then compares the full state; returns the first difference.
@@ -275,8 +302,7 @@ impl Harness {
     ) -> Result<(), String> {
         let (engine, model) = self.call_page(operation, &request, engine_token, model_token);
         compare(operation, &engine, &model)?;
-        if let (Some(engine_token), Some(model_token)) = (next_token(&engine), next_token(&model))
-        {
+        if let (Some(engine_token), Some(model_token)) = (next_token(&engine), next_token(&model)) {
             self.cursor = Some(Cursor {
                 request,
                 engine_token,
@@ -298,7 +324,9 @@ impl Harness {
                 return Ok(());
             }
         }
-        Err(format!("{operation} returned more pages than there are items"))
+        Err(format!(
+            "{operation} returned more pages than there are items"
+        ))
     }
 
     fn call_page(
@@ -397,8 +425,7 @@ pub fn compare(operation: &str, engine: &Outcome, model: &Outcome) -> Result<(),
             let engine_has_token = take_token(&mut engine);
             let model_has_token = take_token(&mut model);
             if operation == "DescribeCollection" {
-                if !engine["CreationTimestamp"].is_f64() && !engine["CreationTimestamp"].is_u64()
-                {
+                if !engine["CreationTimestamp"].is_f64() && !engine["CreationTimestamp"].is_u64() {
                     return Err(format!("CreationTimestamp is not a number: {engine}"));
                 }
                 strip_creation_timestamp(&mut engine);
@@ -444,7 +471,10 @@ fn pretty(value: &Value) -> String {
 pub fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => {
-            let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
             (x - y).abs() <= 1e-6 * x.abs().max(1.0)
         }
         (Value::Array(x), Value::Array(y)) => {
@@ -452,8 +482,7 @@ pub fn same(a: &Value, b: &Value) -> bool {
         }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
-                && x
-                    .iter()
+                && x.iter()
                     .all(|(key, x)| y.get(key).is_some_and(|y| same(x, y)))
         }
         _ => a == b,

@@ -200,16 +200,22 @@ fn collection() -> impl Strategy<Value = usize> {
     prop_oneof![4 => Just(0_usize), 3 => Just(1_usize), 1 => Just(2_usize)]
 }
 
+/// Returns a face index, biased to the first four so that steps meet each other's faces.
+fn face_index() -> impl Strategy<Value = usize> {
+    prop_oneof![2 => 0_usize..4, 1 => 0..FACES.len()]
+}
+
 fn face_ref() -> impl Strategy<Value = FaceRef> {
-    prop_oneof![30 => (0..FACES.len()).prop_map(FaceRef::Pool), 1 => Just(FaceRef::Invalid)]
+    prop_oneof![100 => face_index().prop_map(FaceRef::Pool), 1 => Just(FaceRef::Invalid)]
 }
 
 fn face_refs(max: usize) -> impl Strategy<Value = Vec<FaceRef>> {
     vec(face_ref(), 1..=max)
 }
 
+/// Returns a user index, biased to the first two.
 fn user() -> impl Strategy<Value = usize> {
-    0..USERS.len()
+    prop_oneof![2 => 0_usize..2, 1 => 0..USERS.len()]
 }
 
 fn token() -> impl Strategy<Value = Option<usize>> {
@@ -218,9 +224,9 @@ fn token() -> impl Strategy<Value = Option<usize>> {
 
 fn face_spec() -> impl Strategy<Value = FaceSpec> {
     (
-        0..FACES.len(),
-        prop_oneof![6 => 0_u8..3, 1 => Just(3_u8)],
-        prop_oneof![2 => Just(None), 1 => user().prop_map(Some)],
+        face_index(),
+        prop_oneof![20 => Just(0_u8), 3 => Just(1_u8), 2 => Just(2_u8), 1 => Just(3_u8)],
+        prop_oneof![5 => Just(None), 1 => user().prop_map(Some)],
     )
         .prop_map(|(face, variant, user)| FaceSpec {
             face,
@@ -240,7 +246,7 @@ fn tags() -> impl Strategy<Value = BTreeMap<String, String>> {
 /// Returns the strategy of one step; mutations are weighted above reads.
 pub fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        3 => (collection(), proptest::option::of(tags()))
+        2 => (collection(), proptest::option::of(tags()))
             .prop_map(|(collection, tags)| Op::CreateCollection { collection, tags }),
         1 => collection().prop_map(|collection| Op::DeleteCollection { collection }),
         1 => collection().prop_map(|collection| Op::DescribeCollection { collection }),
@@ -250,13 +256,13 @@ pub fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(collection, faces)| Op::ImportFaces { collection, faces }),
         6 => (collection(), face_refs(6))
             .prop_map(|(collection, faces)| Op::DeleteFaces { collection, faces }),
-        3 => (collection(), user(), token())
+        4 => (collection(), user(), token())
             .prop_map(|(collection, user, token)| Op::CreateUser { collection, user, token }),
-        2 => (collection(), user(), token())
+        1 => (collection(), user(), token())
             .prop_map(|(collection, user, token)| Op::DeleteUser { collection, user, token }),
-        4 => (
+        6 => (
             collection(),
-            user(),
+            prop_oneof![3 => Just(0_usize), 1 => user()],
             face_refs(5),
             prop_oneof![3 => Just(None), 1 => Just(Some(0.0)), 1 => Just(Some(99.5))],
             token(),
@@ -322,7 +328,11 @@ fn with_token(mut request: Value, token: Option<usize>) -> Value {
 /// Returns the ARN of a collection, with or without the `arn:` prefix.
 pub fn arn(collection: usize, with_prefix: bool) -> String {
     let arn = format!("{ARN_PREFIX}{}", COLLECTIONS[collection]);
-    if with_prefix { format!("arn:{arn}") } else { arn }
+    if with_prefix {
+        format!("arn:{arn}")
+    } else {
+        arn
+    }
 }
 
 impl Op {

@@ -264,7 +264,8 @@ impl Model {
     }
 
     fn commit(&mut self, collection_id: &str, collection: Collection) {
-        self.collections.insert(collection_id.to_owned(), collection);
+        self.collections
+            .insert(collection_id.to_owned(), collection);
     }
 
     fn create_collection(&mut self, request: CreateCollectionRequest) -> Outcome {
@@ -310,7 +311,10 @@ impl Model {
     }
 
     fn list_collections(&self, request: &ListCollectionsRequest) -> Outcome {
-        if request.max_results.is_some_and(|max| !(0..=4096).contains(&max)) {
+        if request
+            .max_results
+            .is_some_and(|max| !(0..=4096).contains(&max))
+        {
             return Err("ValidationException");
         }
         let limit = page_size(request.max_results, 1000);
@@ -345,7 +349,10 @@ impl Model {
         let mut stored = Vec::new();
         let mut skipped = Vec::new();
         for input in request.faces {
-            let face_id = input.face_id.clone().expect("the harness gives every FaceId");
+            let face_id = input
+                .face_id
+                .clone()
+                .expect("the harness gives every FaceId");
             if let Some(existing) = collection.faces.get(&face_id) {
                 if existing.input == input {
                     skipped.push(face_id);
@@ -405,7 +412,9 @@ impl Model {
     }
 
     fn list_faces(&self, request: &ListFacesRequest) -> Outcome {
-        if request.max_results.is_some_and(|max| !(0..=4096).contains(&max))
+        if request
+            .max_results
+            .is_some_and(|max| !(0..=4096).contains(&max))
             || request
                 .face_ids
                 .as_ref()
@@ -494,7 +503,10 @@ impl Model {
     }
 
     fn list_users(&self, request: &ListUsersRequest) -> Outcome {
-        if request.max_results.is_some_and(|max| !(1..=500).contains(&max)) {
+        if request
+            .max_results
+            .is_some_and(|max| !(1..=500).contains(&max))
+        {
             return Err("ValidationException");
         }
         let collection = self.collection(&request.collection_id)?;
@@ -513,7 +525,9 @@ impl Model {
         let users: Vec<Value> = matching
             .iter()
             .take(limit)
-            .map(|user_id| json!({"UserId": user_id, "UserStatus": collection.user_status(user_id)}))
+            .map(
+                |user_id| json!({"UserId": user_id, "UserStatus": collection.user_status(user_id)}),
+            )
             .collect();
         let mut response = json!({"Users": users});
         if matching.len() > limit {
