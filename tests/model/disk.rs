@@ -42,7 +42,11 @@ struct State {
     calls: u64,
     /// The counted call to fail, counting from 1, and how.
     armed: Option<(u64, Fault)>,
-    /// Set when the armed call failed; every later call fails too.
+    /// Whether every call after the armed one fails too.
+    sticky: bool,
+    /// Set when the armed call failed.
+    hit: bool,
+    /// Set when every call fails.
     dead: bool,
 }
 
@@ -74,11 +78,15 @@ impl Disk {
         self.lock().bytes.clone()
     }
 
-    /// Makes the `call`th counted call from now fail as `fault`, and every call after it.
-    pub fn arm(&self, call: u64, fault: Fault) {
+    /// Makes the `call`th counted call from now fail as `fault`. With `sticky`, every call
+    /// after it fails too, as in a process that dies there; without, later calls succeed, as
+    /// after a transient I/O error.
+    pub fn arm(&self, call: u64, fault: Fault, sticky: bool) {
         let mut state = self.lock();
         state.calls = 0;
         state.armed = Some((call, fault));
+        state.sticky = sticky;
+        state.hit = false;
         state.dead = false;
     }
 
@@ -89,7 +97,7 @@ impl Disk {
 
     /// Returns true when the armed call has failed.
     pub fn fault_hit(&self) -> bool {
-        self.lock().dead
+        self.lock().hit
     }
 
     /// Makes every later call fail, as if the process had died.
@@ -147,7 +155,8 @@ impl State {
         self.calls += 1;
         match self.armed {
             Some((call, fault)) if call == self.calls => {
-                self.dead = true;
+                self.hit = true;
+                self.dead = self.sticky;
                 Some(fault)
             }
             _ => None,
