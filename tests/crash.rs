@@ -36,7 +36,7 @@ const DEFAULT_KILLS: u64 = 200;
 /// Most operations one child runs before it exits by itself.
 const MAX_CHILD_OPERATIONS: u64 = 3000;
 
-/// Longest time a child runs before the kill, in milliseconds.
+/// Maximum time a child runs before the kill, in milliseconds.
 const MAX_RUN_MILLIS: u64 = 60;
 
 const COLLECTIONS: [&str; 2] = ["c1", "c2"];

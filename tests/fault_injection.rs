@@ -50,7 +50,7 @@ fn embedding(index: usize) -> Vec<f32> {
 }
 
 /// The starting state: collections `c1` and `c2` with 40 faces each; in `c1`, user `u1`
-/// holds faces 0 to 4, user `u2` holds face 5, and user `u3` has none.
+/// has faces 0 to 4, user `u2` has face 5, and user `u3` has none.
 fn setup() -> Vec<(&'static str, Value)> {
     let mut steps = Vec::new();
     for (collection, collection_id) in ["c1", "c2"].into_iter().enumerate() {
@@ -78,7 +78,7 @@ fn setup() -> Vec<(&'static str, Value)> {
     steps
 }
 
-/// The operations under test, each on the starting state.
+/// Returns the operations under test, each run on the starting state.
 fn operations() -> Vec<(&'static str, &'static str, Value)> {
     let c1 = |index| face_id(0, index);
     vec![
@@ -239,8 +239,8 @@ fn transient_at(
         return Err("the operation succeeded although a write failed".to_owned());
     }
 
-    // redb may refuse further transactions after a failed commit; a store that still
-    // answers must show a consistent state.
+    // redb may reject further transactions after a failed commit. A store that still
+    // returns a state must return a consistent one.
     if let Ok(state) = checked_dump(&store) {
         expected
             .verify(&state, outcome.is_ok())

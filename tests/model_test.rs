@@ -3,7 +3,7 @@
 //! every change, and the full state at the end.
 //!
 //! Most sequences run on an in-memory database, where `Reopen` drops the store and opens the
-//! same bytes again; a smaller share runs on a redb file. The number of sequences comes from
+//! same bytes again. A tenth as many run on a redb file. The number of sequences comes from
 //! `FACESTORE_PROPTEST_CASES` (default 2000 in memory, and a tenth of that on files). A long
 //! campaign:
 //!

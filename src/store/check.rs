@@ -48,7 +48,7 @@ impl fmt::Display for ViolationKind {
 /// One broken invariant, with a message naming the collection, face or user it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
-    /// What kind of invariant is broken.
+    /// The kind of invariant broken.
     pub kind: ViolationKind,
     /// The rows involved and how they disagree.
     pub message: String,
@@ -133,13 +133,17 @@ impl Collections {
 impl Store {
     /// Scans every table in one read transaction and reports each broken invariant.
     ///
-    /// It verifies that every record decodes; that each collection's `FaceCount` and
-    /// `UserCount` equal its face and user rows; that the collection-number index and the
-    /// collections agree both ways; that every embedding has the collection's dimension; that
-    /// every face-to-user index row names a stored face whose record names that user and an
-    /// existing user, and every face that names a user has its index row; that each user's
-    /// face count equals its index rows and is at most 100; and that no row belongs to a
-    /// deleted collection. Writers are not blocked while it runs.
+    /// It verifies that:
+    ///
+    /// - every record decodes, and every embedding has its collection's dimension;
+    /// - each collection's `FaceCount` and `UserCount` equal its face and user rows;
+    /// - the collection-number index and the collections agree both ways;
+    /// - every face-to-user index row names an existing user and a stored face whose record
+    ///   names that user, and every face that names a user has its index row;
+    /// - each user's face count equals its index rows and is at most 100;
+    /// - no row belongs to a deleted collection.
+    ///
+    /// Writers are not blocked while it runs.
     ///
     /// # Errors
     ///
@@ -580,6 +584,7 @@ fn check_collection_counts(collections: &Collections, report: &mut CheckReport) 
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a test fails loudly on any error")]
 mod tests {
     use super::*;
     use crate::api::{CreateCollectionRequest, FaceInput, ImportFacesRequest};

@@ -1,6 +1,6 @@
 //! An in-memory disk for redb that outlives the database using it and can fail on command.
 //!
-//! [`Disk`] holds the bytes behind an `Arc`, so a test can drop a `Store` and open a new one on
+//! [`Disk`] keeps the bytes behind an `Arc`, so a test can drop a `Store` and open a new one on
 //! the same bytes ("reopen"), or on a crash image of them. It counts the calls that change the
 //! disk (`write`, `set_len`, `sync_data`) and can make the Nth one fail, tear it (write only
 //! the first half of a write's buffer, then fail), and then fail every later call, as a

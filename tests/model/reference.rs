@@ -1,9 +1,9 @@
 //! A plain in-memory implementation of facestore's collection semantics, for comparison with
 //! the engine.
 //!
-//! It is written for clarity, not speed: collections are maps, a user's faces are found by
-//! scanning the faces, and every operation works on a copy of the collection that replaces
-//! the stored one only when the operation succeeds, so a failed call changes nothing.
+//! It is written for clarity, not speed: collections are maps, and a user's faces are found by
+//! scanning the faces. Every operation works on a copy of the collection that replaces the
+//! stored one only when the operation succeeds, so a failed call changes nothing.
 //!
 //! Requests and responses are the AWS-shaped JSON of `facestore::dispatch::call`; an error is
 //! the AWS exception name. `NextToken`s are the model's own cursors (`model|<operation>|
