@@ -729,3 +729,47 @@ fn closed_stdout_is_not_an_error() -> TestResult {
     assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
     Ok(())
 }
+
+#[test]
+fn check_passes_on_sound_database() -> TestResult {
+    let cli = Cli::new()?;
+    cli.create_collection("photos")?;
+
+    let output = cli.run(&["check"])?;
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("no violations"),
+        "{}",
+        stdout(&output)
+    );
+    Ok(())
+}
+
+#[test]
+fn check_names_violation_and_exits_1() -> TestResult {
+    let cli = Cli::new()?;
+    cli.create_collection("photos")?;
+    {
+        // An unreadable collection record, written past facestore with redb itself.
+        const COLLECTIONS: redb::TableDefinition<&str, &[u8]> =
+            redb::TableDefinition::new("collections");
+        let database = redb::Database::open(cli.db())?;
+        let transaction = database.begin_write()?;
+        transaction
+            .open_table(COLLECTIONS)?
+            .insert("photos", [1_u8, 0xff].as_slice())?;
+        transaction.commit()?;
+    }
+
+    let output = cli.run(&["check"])?;
+
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stdout(&output).contains("photos"), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains("violations"),
+        "{}",
+        stderr(&output)
+    );
+    Ok(())
+}
