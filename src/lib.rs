@@ -34,6 +34,8 @@
 pub mod api;
 pub mod dispatch;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod similarity;
 mod storage;
 mod store;
