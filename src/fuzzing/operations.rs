@@ -7,9 +7,8 @@ use arbitrary::Arbitrary;
 
 use crate::api::{
     AssociateFacesRequest, CreateCollectionRequest, CreateUserRequest, DeleteCollectionRequest,
-    DeleteFacesRequest, DeleteUserRequest, DisassociateFacesRequest, FaceInput,
-    ImportFacesRequest, ListFacesRequest, ListUsersRequest, TagResourceRequest,
-    UntagResourceRequest,
+    DeleteFacesRequest, DeleteUserRequest, DisassociateFacesRequest, FaceInput, ImportFacesRequest,
+    ListFacesRequest, ListUsersRequest, TagResourceRequest, UntagResourceRequest,
 };
 use crate::{Result, Store};
 
@@ -114,7 +113,10 @@ impl FaceSpec {
 
 /// One operation of a sequence.
 #[derive(Debug, Clone, Arbitrary)]
-#[expect(missing_docs, reason = "the variants are the store operations of the same names")]
+#[expect(
+    missing_docs,
+    reason = "the variants are the store operations of the same names"
+)]
 pub enum Op {
     CreateCollection(Collection),
     DeleteCollection(Collection),
@@ -122,7 +124,13 @@ pub enum Op {
     DeleteFaces(Collection, Vec<FaceSlot>),
     CreateUser(Collection, UserSlot, Option<TokenSlot>),
     DeleteUser(Collection, UserSlot, Option<TokenSlot>),
-    AssociateFaces(Collection, UserSlot, Vec<FaceSlot>, Option<u8>, Option<TokenSlot>),
+    AssociateFaces(
+        Collection,
+        UserSlot,
+        Vec<FaceSlot>,
+        Option<u8>,
+        Option<TokenSlot>,
+    ),
     DisassociateFaces(Collection, UserSlot, Vec<FaceSlot>, Option<TokenSlot>),
     ListFaces(Collection, Option<UserSlot>, Option<Vec<FaceSlot>>),
     ListUsers(Collection),
