@@ -127,9 +127,18 @@ fn insert_face(
         Some(face_id) => parse_face_id(face_id).expect("validation accepted only face UUIDs"),
         None => uuid::Uuid::new_v4().as_u128(),
     };
-    let image_id = match &input.image_id {
-        Some(image_id) => parse_face_id(image_id).expect("validation accepted only image UUIDs"),
-        None => uuid::Uuid::new_v4().as_u128(),
+    let mut faces = transaction.open_table(FACES_TABLE)?;
+    let stored = faces
+        .get((collection.number, key))?
+        .map(|stored| stored.value().to_vec());
+    let image_id = match (&input.image_id, &stored) {
+        (Some(image_id), _) => {
+            parse_face_id(image_id).expect("validation accepted only image UUIDs")
+        }
+        // A face imported again without ImageId takes the one generated the first time, so
+        // that re-running an import skips it instead of finding a different record.
+        (None, Some(stored)) => record::decode_face(stored)?.image_id,
+        (None, None) => uuid::Uuid::new_v4().as_u128(),
     };
     let face = FaceRecord {
         image_id,
@@ -148,9 +157,8 @@ fn insert_face(
     };
     let value = record::encode_face(&face, input.embedding.as_deref())?;
 
-    let mut faces = transaction.open_table(FACES_TABLE)?;
-    if let Some(stored) = faces.get((collection.number, key))? {
-        if stored.value() == value.as_slice() {
+    if let Some(stored) = stored {
+        if stored == value {
             response.skipped_face_ids.push(format_face_id(key));
             return Ok(());
         }
