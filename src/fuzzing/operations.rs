@@ -12,7 +12,7 @@ use crate::api::{
 };
 use crate::{Result, Store};
 
-/// Longest operation sequence and longest ID list that one input decodes to, which keeps
+/// Maximum number of operations, and of IDs in one list, that one input runs, which keeps
 /// each run short.
 pub(crate) const MAX_OPERATIONS: usize = 64;
 const MAX_LIST: usize = 8;
