@@ -31,16 +31,23 @@
 //! # }
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod api;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod dispatch;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod import_file;
+#[cfg(feature = "server")]
+pub mod server;
 mod similarity;
 mod storage;
 mod store;
 mod validation;
 
 pub use error::{Error, Result};
-pub use store::{Store, StoreBuilder};
+pub use store::{CheckReport, Store, StoreBuilder, Violation, ViolationKind};
 pub use validation::MAX_EMBEDDING_DIMENSION;

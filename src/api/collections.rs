@@ -4,8 +4,6 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::number::serialize_float;
-
 /// Request of CreateCollection.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -64,8 +62,8 @@ pub struct DescribeCollectionResponse {
     /// The collection's ARN, with the `arn:` prefix.
     #[serde(rename = "CollectionARN")]
     pub collection_arn: String,
-    /// Creation time in seconds since the Unix epoch, with a fraction.
-    #[serde(serialize_with = "serialize_float")]
+    /// Creation time in seconds since the Unix epoch, with a fraction. It is written as an
+    /// `f64`, so a whole second still shows one (`1733318400.0`).
     pub creation_timestamp: f64,
     /// Number of users in the collection, kept exact by every change.
     pub user_count: u64,

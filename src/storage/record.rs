@@ -95,6 +95,38 @@ impl Record for FaceRecord {
     const VERSION: u8 = 1;
 }
 
+/// The fields of a stored [`FaceRecord`] borrowed from its bytes, in the same order, so a
+/// reader that needs only the user ID allocates nothing.
+#[derive(Deserialize)]
+struct FaceRecordView<'a> {
+    _image_id: u128,
+    _bounding_box: Option<[f64; 4]>,
+    #[serde(borrow)]
+    _external_image_id: Option<&'a str>,
+    _confidence: Option<f64>,
+    #[serde(borrow)]
+    _index_faces_model_version: Option<&'a str>,
+    #[serde(borrow)]
+    user_id: Option<&'a str>,
+}
+
+/// Returns the user ID of a stored face value without decoding the rest into owned values.
+pub(crate) fn face_user_id(bytes: &[u8]) -> Result<Option<&str>> {
+    let Some((&version, body)) = bytes.split_first() else {
+        return Err(corrupt::<FaceRecord>("empty value".to_owned()));
+    };
+    if version != FaceRecord::VERSION {
+        return Err(corrupt::<FaceRecord>(format!(
+            "format version {version}, but this build reads version {}",
+            FaceRecord::VERSION
+        )));
+    }
+    let (view, _): (FaceRecordView<'_>, usize) =
+        bincode::serde::borrow_decode_from_slice(body, CONFIG)
+            .map_err(|source| corrupt::<FaceRecord>(source.to_string()))?;
+    Ok(view.user_id)
+}
+
 /// Encodes `record` with its version byte.
 pub(crate) fn encode<R: Record>(record: &R) -> Result<Vec<u8>> {
     let mut bytes = vec![R::VERSION];
@@ -200,6 +232,26 @@ mod tests {
         let (face, tail) = decode_face_parts(&bytes).unwrap();
         assert_eq!(face, sample_face());
         assert_eq!(decode_embedding(tail), embedding);
+    }
+
+    #[test]
+    fn face_user_id_matches_full_decode() {
+        for user_id in [None, Some("user-1".to_owned())] {
+            let face = FaceRecord {
+                user_id: user_id.clone(),
+                ..sample_face()
+            };
+            let bytes = encode_face(&face, Some(&[1.0, 2.0])).unwrap();
+            assert_eq!(face_user_id(&bytes).unwrap(), user_id.as_deref());
+            assert_eq!(decode_face(&bytes).unwrap().user_id, user_id);
+        }
+    }
+
+    #[test]
+    fn face_user_id_rejects_garbage() {
+        for bytes in [&[][..], &[1], &[2, 0], &[1, 0xff, 0xff, 0xff]] {
+            assert!(face_user_id(bytes).is_err());
+        }
     }
 
     #[test]

@@ -216,15 +216,15 @@ impl Store {
                         });
                     }
                     Some(owner) => {
-                        response
-                            .unsuccessful_face_disassociations
-                            .push(UnsuccessfulFaceDisassociation {
-                            face_id: face_id.clone(),
-                            user_id: Some(owner),
-                            reasons: vec![
+                        response.unsuccessful_face_disassociations.push(
+                            UnsuccessfulFaceDisassociation {
+                                face_id: face_id.clone(),
+                                user_id: Some(owner),
+                                reasons: vec![
                                 UnsuccessfulFaceDisassociationReason::AssociatedToADifferentUser,
                             ],
-                        });
+                            },
+                        );
                     }
                 }
             }

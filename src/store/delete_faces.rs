@@ -1,8 +1,8 @@
 //! DeleteFaces: the unassociated faces among up to 4096 IDs, deleted in one transaction.
 
-use std::collections::HashSet;
+use std::ops::Bound;
 
-use redb::{ReadableTable, Table};
+use redb::Table;
 
 use super::Store;
 use super::transaction::{load_collection_for_write, save_collection};
@@ -36,8 +36,9 @@ impl Store {
     ///
     /// [`Error::Validation`] for an empty list, more than 4096 IDs, or an ID that is not a
     /// lower-case UUID, before anything is read; [`Error::ResourceNotFound`] when the
-    /// collection does not exist; [`Error::InternalServer`] when storage fails, in which case
-    /// nothing was deleted.
+    /// collection does not exist; [`Error::InternalServer`] when storage fails. Then nothing
+    /// was deleted, unless the commit's final sync failed: its outcome is unknown, as a failed
+    /// fsync's is, so the call took effect whole or not at all, and a retry tells which.
     ///
     /// # Examples
     ///
@@ -63,23 +64,39 @@ impl Store {
             let mut collection = load_collection_for_write(transaction, &request.collection_id)?;
             let mut faces = transaction.open_table(FACES_TABLE)?;
             let mut response = DeleteFacesResponse::default();
-            let mut seen = HashSet::with_capacity(request.face_ids.len());
 
-            for face_id in &request.face_ids {
-                let key = parse_face_id(face_id).expect("validation accepted only face UUIDs");
-                if !seen.insert(key) {
-                    continue;
-                }
-                match delete_face(&mut faces, collection.number, key)? {
-                    Outcome::Deleted => response.deleted_faces.push(face_id.clone()),
-                    Outcome::NotFound => response.unsuccessful_face_deletions.push(
+            // Visiting the keys in ascending order walks the B-tree front to back, so
+            // neighbouring lookups share cached pages. Sorting (key, position) pairs keeps
+            // each key's first position, where the response reports it.
+            let mut keys: Vec<(u128, usize)> = request
+                .face_ids
+                .iter()
+                .enumerate()
+                .map(|(position, face_id)| {
+                    let key = parse_face_id(face_id).expect("validation accepted only face UUIDs");
+                    (key, position)
+                })
+                .collect();
+            keys.sort_unstable();
+            keys.dedup_by_key(|(key, _)| *key);
+            let mut outcomes: Vec<Option<Outcome>> = Vec::new();
+            outcomes.resize_with(request.face_ids.len(), || None);
+            for (key, position) in keys {
+                outcomes[position] = Some(delete_face(&mut faces, collection.number, key)?);
+            }
+
+            for (face_id, outcome) in request.face_ids.iter().zip(outcomes) {
+                match outcome {
+                    None => {}
+                    Some(Outcome::Deleted) => response.deleted_faces.push(face_id.clone()),
+                    Some(Outcome::NotFound) => response.unsuccessful_face_deletions.push(
                         UnsuccessfulFaceDeletion {
                             face_id: face_id.clone(),
                             user_id: None,
                             reasons: vec![UnsuccessfulFaceDeletionReason::FaceNotFound],
                         },
                     ),
-                    Outcome::Associated(user_id) => response.unsuccessful_face_deletions.push(
+                    Some(Outcome::Associated(user_id)) => response.unsuccessful_face_deletions.push(
                         UnsuccessfulFaceDeletion {
                             face_id: face_id.clone(),
                             user_id: Some(user_id),
@@ -110,18 +127,115 @@ impl Store {
 }
 
 /// Deletes one face unless it is missing or associated with a user.
+///
+/// A cursor finds the key once and removes the entry it points at, so a deleted face costs
+/// one descent of the B-tree, not a `get` and a `remove`.
 fn delete_face(
     faces: &mut Table<(u64, u128), &[u8]>,
     collection_number: u64,
     key: u128,
 ) -> Result<Outcome> {
-    let user_id = match faces.get((collection_number, key))? {
-        None => return Ok(Outcome::NotFound),
-        Some(value) => record::decode_face(value.value())?.user_id,
+    let mut cursor = faces.lower_bound_mut(Bound::Included((collection_number, key)))?;
+    let user_id = match cursor.peek_next()? {
+        Some((stored_key, value)) if stored_key.value() == (collection_number, key) => {
+            record::face_user_id(value.value())?.map(str::to_owned)
+        }
+        _ => return Ok(Outcome::NotFound),
     };
     if let Some(user_id) = user_id {
         return Ok(Outcome::Associated(user_id));
     }
-    faces.remove((collection_number, key))?;
+    cursor.remove_next()?;
+    cursor.close()?;
     Ok(Outcome::Deleted)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Store;
+    use crate::api::{
+        CreateCollectionRequest, DeleteFacesRequest, DescribeCollectionRequest, FaceInput,
+        ImportFacesRequest, UnsuccessfulFaceDeletionReason,
+    };
+
+    const LOW: &str = "00000000-0000-4000-8000-000000000001";
+    const MIDDLE: &str = "77777777-0000-4000-8000-000000000002";
+    const HIGH: &str = "ffffffff-0000-4000-8000-000000000003";
+    const MISSING: &str = "88888888-0000-4000-8000-000000000004";
+
+    fn store_with_faces() -> Store {
+        let store = Store::builder().open_in_memory().unwrap();
+        store
+            .create_collection(&CreateCollectionRequest {
+                collection_id: "c1".into(),
+                tags: None,
+            })
+            .unwrap();
+        let face = |id: &str, user: Option<&str>| FaceInput {
+            face_id: Some(id.into()),
+            user_id: user.map(Into::into),
+            embedding: Some(vec![0.5, -0.5]),
+            ..FaceInput::default()
+        };
+        store
+            .import_faces(&ImportFacesRequest {
+                collection_id: "c1".into(),
+                faces: vec![face(LOW, None), face(MIDDLE, Some("u1")), face(HIGH, None)],
+            })
+            .unwrap();
+        store
+    }
+
+    #[test]
+    fn delete_faces_keeps_request_order() {
+        let store = store_with_faces();
+        let response = store
+            .delete_faces(&DeleteFacesRequest {
+                collection_id: "c1".into(),
+                face_ids: [HIGH, MISSING, LOW, MIDDLE, HIGH, LOW]
+                    .map(String::from)
+                    .to_vec(),
+            })
+            .unwrap();
+
+        assert_eq!(response.deleted_faces, [HIGH, LOW]);
+        let unsuccessful = &response.unsuccessful_face_deletions;
+        assert_eq!(unsuccessful.len(), 2);
+        assert_eq!(unsuccessful[0].face_id, MISSING);
+        assert_eq!(
+            unsuccessful[0].reasons,
+            [UnsuccessfulFaceDeletionReason::FaceNotFound]
+        );
+        assert_eq!(unsuccessful[1].face_id, MIDDLE);
+        assert_eq!(unsuccessful[1].user_id.as_deref(), Some("u1"));
+        assert_eq!(
+            unsuccessful[1].reasons,
+            [UnsuccessfulFaceDeletionReason::AssociatedToAnExistingUser]
+        );
+    }
+
+    #[test]
+    fn delete_faces_updates_face_count() {
+        let store = store_with_faces();
+        store
+            .delete_faces(&DeleteFacesRequest {
+                collection_id: "c1".into(),
+                face_ids: vec![HIGH.into(), MIDDLE.into()],
+            })
+            .unwrap();
+        let described = store
+            .describe_collection(&DescribeCollectionRequest {
+                collection_id: "c1".into(),
+            })
+            .unwrap();
+        assert_eq!(described.face_count, 2);
+
+        let again = store
+            .delete_faces(&DeleteFacesRequest {
+                collection_id: "c1".into(),
+                face_ids: vec![HIGH.into()],
+            })
+            .unwrap();
+        assert!(again.deleted_faces.is_empty());
+    }
 }

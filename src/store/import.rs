@@ -40,7 +40,8 @@ impl Store {
     /// [`Error::ResourceNotFound`] when the collection does not exist,
     /// [`Error::InvalidParameter`] for a face ID stored with a different record, an embedding
     /// of the wrong length or a value that is not finite, [`Error::ServiceQuotaExceeded`] when
-    /// a user would have more than 100 faces. On any error nothing of the request is stored.
+    /// a user would have more than 100 faces. On any error nothing of the request is stored,
+    /// except that after a failed final sync of the commit the request may be stored whole.
     ///
     /// # Examples
     ///
@@ -130,13 +131,13 @@ fn insert_face(
     let mut faces = transaction.open_table(FACES_TABLE)?;
     let stored = faces
         .get((collection.number, key))?
-        .map(|stored| stored.value().to_vec());
+        .map(|value| value.value().to_vec());
     let image_id = match (&input.image_id, &stored) {
         (Some(image_id), _) => {
             parse_face_id(image_id).expect("validation accepted only image UUIDs")
         }
-        // A face imported again without ImageId takes the one generated the first time, so
-        // that re-running an import skips it instead of finding a different record.
+        // A re-run of an import without ImageId reuses the ID generated the first time, so
+        // that the records compare equal.
         (None, Some(stored)) => record::decode_face(stored)?.image_id,
         (None, None) => uuid::Uuid::new_v4().as_u128(),
     };
@@ -158,7 +159,7 @@ fn insert_face(
     let value = record::encode_face(&face, input.embedding.as_deref())?;
 
     if let Some(stored) = stored {
-        if stored == value {
+        if is_same_face(&stored, &face, input)? {
             response.skipped_face_ids.push(format_face_id(key));
             return Ok(());
         }
@@ -178,6 +179,23 @@ fn insert_face(
     }
     response.faces.push(face_from_record(key, face));
     Ok(())
+}
+
+/// Returns true when the stored face value is the face an import line describes. A line
+/// without `UserId` matches a face associated since the first import, so that re-running an
+/// import does not fail on faces that were associated in between.
+fn is_same_face(stored: &[u8], face: &FaceRecord, input: &FaceInput) -> Result<bool> {
+    let (mut stored_face, stored_embedding) = record::decode_face_parts(stored)?;
+    if input.user_id.is_none() {
+        stored_face.user_id = None;
+    }
+    let embedding = input.embedding.as_deref().unwrap_or_default();
+    let same_embedding = stored_embedding.len() == embedding.len() * 4
+        && stored_embedding
+            .chunks_exact(4)
+            .zip(embedding)
+            .all(|(bytes, value)| bytes == value.to_le_bytes());
+    Ok(stored_face == *face && same_embedding)
 }
 
 /// Fixes the collection's embedding dimension with its first embedding, then holds every
@@ -230,4 +248,36 @@ fn associate_imported_face(
         .open_table(USER_FACES_TABLE)?
         .insert((collection.number, user_id, key), ())?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::api::{CreateCollectionRequest, FaceInput, ImportFacesRequest};
+
+    #[test]
+    fn rerun_without_image_id_skips_faces() -> crate::Result<()> {
+        let store = crate::Store::builder().open_in_memory()?;
+        store.create_collection(&CreateCollectionRequest {
+            collection_id: "c1".into(),
+            tags: None,
+        })?;
+        let request = ImportFacesRequest {
+            collection_id: "c1".into(),
+            faces: vec![FaceInput {
+                face_id: Some("11111111-1111-4111-8111-111111111111".into()),
+                embedding: Some(vec![0.5, 0.5]),
+                ..FaceInput::default()
+            }],
+        };
+
+        let first = store.import_faces(&request)?;
+        let second = store.import_faces(&request)?;
+        assert_eq!(first.faces.len(), 1);
+        assert!(second.faces.is_empty());
+        assert_eq!(
+            second.skipped_face_ids,
+            ["11111111-1111-4111-8111-111111111111"]
+        );
+        Ok(())
+    }
 }

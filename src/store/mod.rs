@@ -2,6 +2,7 @@
 
 mod associations;
 mod builder;
+mod check;
 mod collections;
 mod delete_faces;
 mod faces;
@@ -16,6 +17,8 @@ mod users;
 use std::time::Duration;
 
 pub use builder::StoreBuilder;
+pub use check::{CheckReport, Violation, ViolationKind};
+pub(crate) use import::ImportFailure;
 
 /// An open facestore database: every collection, face and user in one redb file.
 ///
@@ -73,7 +76,6 @@ impl Store {
     }
 
     /// Returns a builder for a store with settings other than the defaults.
-    #[must_use]
     pub fn builder() -> StoreBuilder {
         StoreBuilder::new()
     }

@@ -8,7 +8,7 @@ mod requests;
 mod violations;
 
 pub(crate) use patterns::{format_face_id, parse_face_id};
-pub(crate) use requests::{Validate, check_face_input};
+pub(crate) use requests::{Validate, check_face, check_face_input};
 pub(crate) use violations::Violations;
 
 /// Most dimensions an embedding may have: 4096 floats, 16 KiB a face.

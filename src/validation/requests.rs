@@ -232,6 +232,20 @@ impl Validate for ListTagsForResourceRequest {
     }
 }
 
+/// Checks one face of an import on its own, with every check that ImportFaces runs on it
+/// before storage: the service model's constraints, then finite numbers and embedding size.
+/// `index` is the face's position in the whole import, counting from 0.
+pub(crate) fn check_face(face: &FaceInput, index: usize) -> Result<()> {
+    let mut violations = Violations::default();
+    check_face_fields(
+        &mut violations,
+        &format!("faces.{}.member.", index + 1),
+        face,
+    );
+    violations.into_result()?;
+    check_face_input(face, index)
+}
+
 /// Checks one face of an import against the service model's `Face` constraints, with member
 /// paths under `prefix` (such as `faces.3.member.`).
 fn check_face_fields(violations: &mut Violations, prefix: &str, face: &FaceInput) {

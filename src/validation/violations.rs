@@ -114,10 +114,9 @@ impl Violations {
         }
     }
 
-    /// Checks a percentage: a number from 0 to 100. NaN fails both bounds' test, so it is
-    /// reported as below the minimum.
+    /// Checks a percentage: a number from 0 to 100. NaN is reported as below the minimum.
     pub(crate) fn check_percent(&mut self, path: &str, value: f64) {
-        if !(value >= 0.0) {
+        if value.is_nan() || value < 0.0 {
             self.add(
                 path,
                 &value,
