@@ -23,10 +23,17 @@ const MAX_FACES_PER_USER: usize = 100;
 /// number of users ListUsers returns. Every face with a `UserId` names a listed user, and
 /// ListFaces filtered by a user returns exactly the faces that name it, at most 100.
 ///
+/// Before those checks, [`Store::check`] must find no violation in the stored rows.
+///
 /// # Panics
 ///
 /// On the first broken invariant or failed listing, with the collection and values involved.
 pub(crate) fn check_store(store: &Store) {
+    let report = store
+        .check()
+        .unwrap_or_else(|error| panic!("Store::check failed: {error}"));
+    assert!(report.is_ok(), "Store::check found violations: {report}");
+
     for collection_id in list_collections(store) {
         check_collection(store, &collection_id);
     }

@@ -17,12 +17,10 @@ use serde_json::Value;
 
 pub use operations::{Collection, FaceSlot, FaceSpec, Op, TokenSlot, UserSlot};
 
-use crate::api::{
-    FaceInput, ImportFacesRequest, ListCollectionsRequest, ListFacesRequest, ListUsersRequest,
-};
+use crate::api::{ImportFacesRequest, ListCollectionsRequest, ListFacesRequest, ListUsersRequest};
 use crate::error::{Error, Result};
 use crate::storage::record::{self, CollectionRecord, TokenRecord, UserRecord};
-use crate::{Store, dispatch};
+use crate::{Store, dispatch, import_file};
 
 /// Runs one JSON request on a populated in-memory store.
 ///
@@ -108,8 +106,8 @@ pub fn pagination_token(data: &[u8]) {
 /// Imports faces decoded from one input into a populated in-memory store, then imports them
 /// again, which must succeed because a stored identical face is skipped.
 ///
-/// The input is JSON: an `ImportFaces` request, or one face object imported into the
-/// fixture's first collection. Other input is ignored.
+/// The input is an `ImportFaces` request in JSON, or one line of a JSON lines import file
+/// whose face goes into the fixture's first collection. Other input is ignored.
 pub fn import_line(data: &[u8]) {
     let Some(request) = import_request(data) else {
         return;
@@ -129,13 +127,13 @@ pub fn import_line(data: &[u8]) {
     }
 }
 
-/// Decodes the input of [`import_line`]. Switching that target to the import file parser
-/// means replacing the body of this function.
+/// Decodes the input of [`import_line`]: an `ImportFaces` request body as the server takes
+/// it, or else one line of an import file, parsed as `facestore import-faces` parses it.
 fn import_request(data: &[u8]) -> Option<ImportFacesRequest> {
     if let Ok(request) = serde_json::from_slice::<ImportFacesRequest>(data) {
         return Some(request);
     }
-    let face = serde_json::from_slice::<FaceInput>(data).ok()?;
+    let face = import_file::parse_face_line(data, 1, 1).ok()??;
     Some(ImportFacesRequest {
         collection_id: fixture::COLLECTIONS[0].to_owned(),
         faces: vec![face],
@@ -160,7 +158,6 @@ pub fn operations(data: &[u8]) {
         let result = operation.apply(&store);
         check_not_internal(&format!("{operation:?}"), &result);
     }
-    // TODO: also run the store's own consistency check once the library has one.
     invariants::check_store(&store);
 }
 
