@@ -38,6 +38,8 @@ pub mod api;
 pub mod cli;
 pub mod dispatch;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod import_file;
 #[cfg(feature = "server")]
 pub mod server;
