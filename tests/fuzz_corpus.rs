@@ -44,6 +44,11 @@ fn json_request_inputs_replay() {
 }
 
 #[test]
+fn http_request_inputs_replay() {
+    assert!(replay("http_request", fuzzing::http_request) > 0);
+}
+
+#[test]
 fn record_decode_inputs_replay() {
     assert!(replay("record_decode", fuzzing::decode_records) > 0);
 }

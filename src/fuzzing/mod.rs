@@ -7,6 +7,8 @@
 //! API.
 
 mod fixture;
+#[cfg(feature = "server")]
+mod http;
 mod invariants;
 mod operations;
 
@@ -15,6 +17,8 @@ use std::sync::OnceLock;
 use arbitrary::{Arbitrary, Unstructured};
 use serde_json::Value;
 
+#[cfg(feature = "server")]
+pub use http::http_request;
 pub use operations::{Collection, FaceSlot, FaceSpec, Op, TokenSlot, UserSlot};
 
 use crate::api::{ImportFacesRequest, ListCollectionsRequest, ListFacesRequest, ListUsersRequest};
