@@ -1,9 +1,11 @@
 //! [`StoreBuilder`]: settings applied when a database is opened.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Settings, Store, schema};
+use super::eraser::Eraser;
+use super::{Settings, Store, embeddings, schema};
 use crate::error::Result;
 
 /// Opens a [`Store`] with settings other than the defaults.
@@ -56,6 +58,15 @@ impl StoreBuilder {
         self
     }
 
+    /// Sets how long after a DeleteFaces commit the background eraser zeroes or removes the
+    /// deleted faces' embeddings. Default 250 ms. A longer delay lets one pass erase the
+    /// embeddings of more calls, so that a block whose faces are all deleted is removed once
+    /// instead of being rewritten per call.
+    pub fn erasure_delay(mut self, delay: Duration) -> Self {
+        self.settings.erasure_delay = delay;
+        self
+    }
+
     /// Sets redb's page cache size in bytes. Default: redb's own default.
     pub fn cache_size(mut self, bytes: usize) -> Self {
         self.cache_size = Some(bytes);
@@ -105,10 +116,17 @@ impl StoreBuilder {
 
     fn finish(self, database: redb::Database) -> Result<Store> {
         let pagination_key = schema::prepare(&database)?;
+        let database = Arc::new(database);
+        let eraser = Eraser::start(Arc::clone(&database), self.settings.erasure_delay)?;
+        // Slots left pending by a store that was not closed cleanly are erased soon.
+        if embeddings::has_pending(&database)? {
+            eraser.schedule();
+        }
         Ok(Store {
             database,
             settings: self.settings,
             pagination_key,
+            eraser,
         })
     }
 }
