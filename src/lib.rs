@@ -47,5 +47,5 @@ mod store;
 mod validation;
 
 pub use error::{Error, Result};
-pub use store::{Store, StoreBuilder};
+pub use store::{CheckReport, Store, StoreBuilder, Violation, ViolationKind};
 pub use validation::MAX_EMBEDDING_DIMENSION;

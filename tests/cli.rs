@@ -729,3 +729,101 @@ fn closed_stdout_is_not_an_error() -> TestResult {
     assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
     Ok(())
 }
+
+#[test]
+fn check_passes_on_sound_database() -> TestResult {
+    let cli = Cli::new()?;
+    cli.create_collection("photos")?;
+
+    let output = cli.run(&["check"])?;
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("no violations"),
+        "{}",
+        stdout(&output)
+    );
+    Ok(())
+}
+
+#[test]
+fn check_names_violation_and_exits_1() -> TestResult {
+    let cli = Cli::new()?;
+    cli.create_collection("photos")?;
+    {
+        // An unreadable collection record, written past facestore with redb itself.
+        const COLLECTIONS: redb::TableDefinition<&str, &[u8]> =
+            redb::TableDefinition::new("collections");
+        let database = redb::Database::open(cli.db())?;
+        let transaction = database.begin_write()?;
+        transaction
+            .open_table(COLLECTIONS)?
+            .insert("photos", [1_u8, 0xff].as_slice())?;
+        transaction.commit()?;
+    }
+
+    let output = cli.run(&["check"])?;
+
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stdout(&output).contains("photos"), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains("violations"),
+        "{}",
+        stderr(&output)
+    );
+    Ok(())
+}
+
+/// The main job at a reduced scale: import faces with embeddings, some associated with users,
+/// then one delete-faces of 4096 IDs of which 100 are missing and 100 associated.
+#[test]
+fn bulk_delete_of_4096_ids() -> TestResult {
+    const STORED: usize = 6000;
+    const ASSOCIATED: usize = 100;
+    let cli = Cli::new()?;
+    cli.create_collection("big")?;
+    let embedding: Vec<f32> = (0..64).map(|index| index as f32 / 64.0).collect();
+    let lines: Vec<String> = (0..STORED)
+        .map(|index| {
+            let mut face =
+                json!({"FaceId": face_id(index), "Confidence": 99.0, "Embedding": embedding});
+            if index < ASSOCIATED {
+                face["UserId"] = json!(format!("user-{}", index % 4));
+            }
+            face.to_string()
+        })
+        .collect();
+    write_lines(&cli.path("faces.jsonl"), &lines)?;
+    cli.json(&[
+        "import-faces",
+        "--collection-id",
+        "big",
+        "--file",
+        "faces.jsonl",
+    ])?;
+
+    // 100 associated, 3896 deletable, then 100 never stored.
+    let mut requested: Vec<String> = (0..3996).map(face_id).collect();
+    requested.extend((STORED..STORED + 100).map(face_id));
+    let mut args = vec!["delete-faces", "--collection-id", "big", "--face-ids"];
+    args.extend(requested.iter().map(String::as_str));
+    let response = cli.json(&args)?;
+
+    let deleted = response["DeletedFaces"].as_array().ok_or("DeletedFaces")?;
+    let unsuccessful = response["UnsuccessfulFaceDeletions"]
+        .as_array()
+        .ok_or("UnsuccessfulFaceDeletions")?;
+    let reason_count = |reason: &str| {
+        unsuccessful
+            .iter()
+            .filter(|entry| entry["Reasons"] == json!([reason]))
+            .count()
+    };
+    assert_eq!(deleted.len(), 3896);
+    assert_eq!(deleted[0], json!(face_id(ASSOCIATED)));
+    assert_eq!(reason_count("ASSOCIATED_TO_AN_EXISTING_USER"), 100);
+    assert_eq!(reason_count("FACE_NOT_FOUND"), 100);
+    assert_eq!(unsuccessful[0]["UserId"], json!("user-0"));
+    assert_eq!(cli.face_count("big")?, json!(STORED - 3896));
+    Ok(())
+}

@@ -71,6 +71,8 @@ pub enum Command {
     UntagResource(UntagResourceArgs),
     /// Lists the tags of a collection.
     ListTagsForResource(ResourceArgs),
+    /// Checks the database's invariants and prints each violation; exit code 1 if any.
+    Check,
     /// Serves the AWS Rekognition JSON API over HTTP for AWS SDKs and the AWS CLI.
     #[cfg(feature = "server")]
     Serve(ServeArgs),
@@ -96,6 +98,7 @@ impl Command {
             Self::TagResource(_) => "TagResource",
             Self::UntagResource(_) => "UntagResource",
             Self::ListTagsForResource(_) => "ListTagsForResource",
+            Self::Check => "Check",
             #[cfg(feature = "server")]
             Self::Serve(_) => "Serve",
         }

@@ -1,5 +1,7 @@
 //! Runs each subcommand as one call of the store and prints its response.
 
+use std::io::Write;
+
 use serde::Serialize;
 
 use super::args::Command;
@@ -130,6 +132,7 @@ pub fn run(store: &Store, command: Command) -> Result<(), CliError> {
                 resource_arn: args.resource_arn,
             }),
         ),
+        Command::Check => check(store),
         #[cfg(feature = "server")]
         Command::Serve(_) => unreachable!("cli::run starts the server without opening a store"),
     }
@@ -138,4 +141,23 @@ pub fn run(store: &Store, command: Command) -> Result<(), CliError> {
 fn print(operation: &'static str, response: crate::Result<impl Serialize>) -> Result<(), CliError> {
     let response = response.map_err(|error| CliError::service(operation, &error))?;
     print_json(&response)
+}
+
+/// Prints the invariant check's report on standard output.
+fn check(store: &Store) -> Result<(), CliError> {
+    let report = store
+        .check()
+        .map_err(|error| CliError::service("Check", &error))?;
+    let mut stdout = std::io::stdout().lock();
+    let written = writeln!(stdout, "{report}").and_then(|()| stdout.flush());
+    if let Err(error) = written {
+        if error.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(CliError::Output(error));
+        }
+    }
+    if report.is_ok() {
+        Ok(())
+    } else {
+        Err(CliError::Violations(report.violations.len()))
+    }
 }

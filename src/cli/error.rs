@@ -45,6 +45,10 @@ pub enum CliError {
     #[error("writing the output failed: {0}")]
     Output(#[source] io::Error),
 
+    /// `check` found violations, listed on standard output; exit code 1.
+    #[error("facestore check found {0} violations; the list is on standard output")]
+    Violations(usize),
+
     /// The server could not start or stopped with an error; exit code 255.
     #[cfg(feature = "server")]
     #[error("{0}")]
@@ -70,6 +74,7 @@ impl CliError {
             Self::Service { .. } => 254,
             Self::OpenInput { .. } | Self::Input { .. } => 252,
             Self::Output(_) => 255,
+            Self::Violations(_) => 1,
             #[cfg(feature = "server")]
             Self::Server(_) => 255,
         }

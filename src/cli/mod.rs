@@ -8,6 +8,7 @@
 //! Exit codes:
 //!
 //! - 0: success.
+//! - 1: `check` found violations; it lists them on standard output.
 //! - 2: invalid command line (unknown flag, missing value), reported by clap.
 //! - 252: the import input cannot be opened, read, or parsed as JSON of faces. The error
 //!   names the line and column. The AWS CLI uses 252 for a parameter value that keeps the

@@ -2,6 +2,7 @@
 
 mod associations;
 mod builder;
+mod check;
 mod collections;
 mod delete_faces;
 mod embeddings;
@@ -21,6 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use builder::StoreBuilder;
+pub use check::{CheckReport, Violation, ViolationKind};
 pub(crate) use import::ImportFailure;
 
 /// An open facestore database: every collection, face and user in one redb file.
