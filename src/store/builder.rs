@@ -58,12 +58,20 @@ impl StoreBuilder {
         self
     }
 
-    /// Sets how long after a DeleteFaces commit the background eraser zeroes or removes the
-    /// deleted faces' embeddings. Default 250 ms. A longer delay lets one pass erase the
-    /// embeddings of more calls, so that a block whose faces are all deleted is removed once
-    /// instead of being rewritten per call.
+    /// Sets how long DeleteFaces commits must pause before the background eraser zeroes or
+    /// removes the deleted faces' embeddings. Default 250 ms. Waiting for a pause lets one
+    /// pass remove a block whose faces a burst of calls deleted, instead of rewriting it after
+    /// each call.
     pub fn erasure_delay(mut self, delay: Duration) -> Self {
         self.settings.erasure_delay = delay;
+        self
+    }
+
+    /// Sets the longest time from a DeleteFaces commit to the start of the pass that erases
+    /// its embeddings, however busy the store is. Default 2 seconds. A value below
+    /// [`erasure_delay`](Self::erasure_delay) makes it the delay of every pass.
+    pub fn max_erasure_delay(mut self, delay: Duration) -> Self {
+        self.settings.max_erasure_delay = delay;
         self
     }
 
@@ -117,7 +125,11 @@ impl StoreBuilder {
     fn finish(self, database: redb::Database) -> Result<Store> {
         let pagination_key = schema::prepare(&database)?;
         let database = Arc::new(database);
-        let eraser = Eraser::start(Arc::clone(&database), self.settings.erasure_delay)?;
+        let eraser = Eraser::start(
+            Arc::clone(&database),
+            self.settings.erasure_delay,
+            self.settings.max_erasure_delay,
+        )?;
         // Slots left pending by a store that was not closed cleanly are erased soon.
         if embeddings::has_pending(&database)? {
             eraser.schedule();

@@ -912,6 +912,7 @@ mod tests {
     fn store_with_pending_slot() -> Store {
         let store = Store::builder()
             .erasure_delay(std::time::Duration::from_secs(3600))
+            .max_erasure_delay(std::time::Duration::from_secs(3600))
             .open_in_memory()
             .unwrap();
         store

@@ -14,7 +14,7 @@ use crate::storage::tables::{
 
 /// Most pending slots that one erasure transaction handles, which bounds its memory and how
 /// long it holds the write lock.
-const MAX_SLOTS_PER_ERASURE: usize = 65_536;
+const MAX_SLOTS_PER_ERASURE: usize = 16_384;
 
 /// Appends the embeddings of one write transaction into a collection's last block and the
 /// blocks after it. A block is written once when it fills and once by [`finish`], so a batch

@@ -75,6 +75,7 @@ fn delete(store: &Store, collection_id: &str, indices: impl IntoIterator<Item = 
 fn quiet_store() -> Store {
     Store::builder()
         .erasure_delay(Duration::from_secs(3600))
+        .max_erasure_delay(Duration::from_secs(3600))
         .open_in_memory()
         .unwrap()
 }
@@ -173,6 +174,7 @@ fn erased_embedding_absent_after_reopen() {
     {
         let store = Store::builder()
             .erasure_delay(Duration::from_secs(3600))
+            .max_erasure_delay(Duration::from_secs(3600))
             .open(&path)
             .unwrap();
         create(&store, "c1");
@@ -218,12 +220,35 @@ fn background_eraser_drains_pending() {
 }
 
 #[test]
+fn max_delay_bounds_busy_store() {
+    // The idle delay never passes, so only the maximum delay starts the pass.
+    let store = Store::builder()
+        .erasure_delay(Duration::from_secs(3600))
+        .max_erasure_delay(Duration::from_millis(10))
+        .open_in_memory()
+        .unwrap();
+    create(&store, "c1");
+    import(&store, "c1", (0..3).map(|index| (index, MARKER)));
+    delete(&store, "c1", [1]);
+
+    // Bounded wait, as in background_eraser_drains_pending.
+    for _ in 0..500 {
+        if pending_count(&store) == 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(pending_count(&store), 0);
+}
+
+#[test]
 fn drop_runs_final_pass() {
     let directory = tempfile::tempdir().unwrap();
     let path = directory.path().join("faces.redb");
     {
         let store = Store::builder()
             .erasure_delay(Duration::from_secs(3600))
+            .max_erasure_delay(Duration::from_secs(3600))
             .open(&path)
             .unwrap();
         create(&store, "c1");
@@ -233,6 +258,7 @@ fn drop_runs_final_pass() {
     }
     let store = Store::builder()
         .erasure_delay(Duration::from_secs(3600))
+        .max_erasure_delay(Duration::from_secs(3600))
         .open(&path)
         .unwrap();
     assert_eq!(pending_count(&store), 0);

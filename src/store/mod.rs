@@ -31,9 +31,10 @@ pub(crate) use import::ImportFailure;
 /// with each other and with the one write transaction that redb allows at a time.
 ///
 /// Each store runs one background thread that erases the embeddings of deleted faces from
-/// the file, at most [`StoreBuilder::erasure_delay`] after the commit that deleted them
-/// (plus the time to take the write lock and write the pass). Dropping the store stops the
-/// thread and runs a final pass before it returns.
+/// the file once DeleteFaces calls pause for [`StoreBuilder::erasure_delay`], and at most
+/// [`StoreBuilder::max_erasure_delay`] after the commit that deleted them, plus the time to
+/// take the write lock and write the pass. Dropping the store stops the thread and runs a
+/// final pass before it returns.
 #[derive(Debug)]
 pub struct Store {
     database: Arc<redb::Database>,
@@ -51,6 +52,7 @@ pub(crate) struct Settings {
     pub(crate) account_id: String,
     pub(crate) token_lifetime: Duration,
     pub(crate) erasure_delay: Duration,
+    pub(crate) max_erasure_delay: Duration,
 }
 
 impl Default for Settings {
@@ -61,6 +63,7 @@ impl Default for Settings {
             account_id: "000000000000".to_owned(),
             token_lifetime: Duration::from_secs(24 * 60 * 60),
             erasure_delay: Duration::from_millis(250),
+            max_erasure_delay: Duration::from_secs(2),
         }
     }
 }
