@@ -28,7 +28,7 @@ pub(crate) struct EmbeddingAppender {
     capacity: u32,
     /// The block receiving appends, with its number, once loaded.
     open: Option<(u64, Block)>,
-    /// Whether `open` holds slots that are not written yet.
+    /// Whether `open` contains slots that are not written yet.
     dirty: bool,
 }
 
