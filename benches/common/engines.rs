@@ -35,6 +35,11 @@ pub trait Engine {
     /// Runs one DeleteFaces call in one durable transaction and returns how many faces it
     /// deleted.
     fn delete(&mut self, request: &Prepared) -> usize;
+    /// Finishes the work that deletions left for later, such as facestore's erasure of
+    /// deleted embeddings, and returns how many items it finished.
+    fn finish_deletions(&mut self) -> u64 {
+        0
+    }
     /// Whether [`Engine::delete`] keeps associated faces; the floor removes them blindly.
     fn checks_association(&self) -> bool {
         true
@@ -166,6 +171,12 @@ impl Engine for FacestoreEngine {
             .expect("DeleteFaces")
             .deleted_faces
             .len()
+    }
+
+    fn finish_deletions(&mut self) -> u64 {
+        self.store
+            .erase_deleted_embeddings()
+            .expect("erase deleted embeddings")
     }
 
     fn path(&self) -> &Path {

@@ -1,4 +1,5 @@
 //! The on-disk layout: redb tables, their keys, and the versioned record codecs.
 
+pub(crate) mod block;
 pub(crate) mod record;
 pub(crate) mod tables;

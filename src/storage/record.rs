@@ -1,10 +1,10 @@
 //! Versioned encodings of the stored records.
 //!
 //! Every value starts with one format version byte, followed by the record in bincode 2's
-//! standard configuration (variable-length little-endian integers). A face record adds its
-//! embedding after the bincode part as raw little-endian `f32`s, so that a reader that does
-//! not need the embedding never decodes it. A codec change adds a version and keeps decoding
-//! the old ones.
+//! standard configuration (variable-length little-endian integers). A face record of version 2
+//! names the slot of its embedding in the embedding blocks table; version 1, still read, kept
+//! the embedding after the bincode part as raw little-endian `f32`s. A codec change adds a
+//! version and keeps decoding the old ones.
 
 use std::collections::BTreeMap;
 
@@ -88,15 +88,49 @@ pub(crate) struct FaceRecord {
     pub(crate) confidence: Option<f64>,
     pub(crate) index_faces_model_version: Option<String>,
     pub(crate) user_id: Option<String>,
+    /// Where the embedding is stored, or `None` for a face without one. Version 1 records
+    /// have no such field: their embedding follows the record inline.
+    pub(crate) embedding: Option<EmbeddingSlot>,
 }
 
 impl Record for FaceRecord {
     const NAME: &'static str = "face";
-    const VERSION: u8 = 1;
+    const VERSION: u8 = 2;
+}
+
+/// The place of one embedding: a block of the collection in the embedding blocks table and
+/// the index of the embedding within it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub(crate) struct EmbeddingSlot {
+    pub(crate) block: u64,
+    pub(crate) slot: u32,
+}
+
+/// The face record as format version 1 stored it, followed inline by the embedding.
+#[derive(Deserialize)]
+struct FaceRecordV1 {
+    image_id: u128,
+    bounding_box: Option<[f64; 4]>,
+    external_image_id: Option<String>,
+    confidence: Option<f64>,
+    index_faces_model_version: Option<String>,
+    user_id: Option<String>,
+}
+
+/// The oldest face record format that [`decode_face`] reads.
+const FACE_RECORD_V1: u8 = 1;
+
+/// A decoded face value: the record, and for a version 1 value the embedding bytes that
+/// follow it inline (empty otherwise).
+#[derive(Debug)]
+pub(crate) struct StoredFace<'a> {
+    pub(crate) record: FaceRecord,
+    pub(crate) inline_embedding: &'a [u8],
 }
 
 /// The fields of a stored [`FaceRecord`] borrowed from its bytes, in the same order, so a
-/// reader that needs only the user ID allocates nothing.
+/// reader that needs only the user ID allocates nothing. Versions 1 and 2 share these
+/// leading fields, and decoding stops after the user ID.
 #[derive(Deserialize)]
 struct FaceRecordView<'a> {
     _image_id: u128,
@@ -115,16 +149,44 @@ pub(crate) fn face_user_id(bytes: &[u8]) -> Result<Option<&str>> {
     let Some((&version, body)) = bytes.split_first() else {
         return Err(corrupt::<FaceRecord>("empty value".to_owned()));
     };
-    if version != FaceRecord::VERSION {
-        return Err(corrupt::<FaceRecord>(format!(
-            "format version {version}, but this build reads version {}",
-            FaceRecord::VERSION
-        )));
+    if version != FaceRecord::VERSION && version != FACE_RECORD_V1 {
+        return Err(unknown_face_version(version));
     }
     let (view, _): (FaceRecordView<'_>, usize) =
         bincode::serde::borrow_decode_from_slice(body, CONFIG)
             .map_err(|source| corrupt::<FaceRecord>(source.to_string()))?;
     Ok(view.user_id)
+}
+
+/// Returns the user ID and the embedding slot of a stored face value, decoding the rest
+/// without allocating.
+pub(crate) fn face_user_and_slot(bytes: &[u8]) -> Result<(Option<&str>, Option<EmbeddingSlot>)> {
+    #[derive(Deserialize)]
+    struct View<'a> {
+        #[serde(borrow)]
+        leading: FaceRecordView<'a>,
+        embedding: Option<EmbeddingSlot>,
+    }
+
+    let Some((&version, body)) = bytes.split_first() else {
+        return Err(corrupt::<FaceRecord>("empty value".to_owned()));
+    };
+    if version == FACE_RECORD_V1 {
+        return face_user_id(bytes).map(|user_id| (user_id, None));
+    }
+    if version != FaceRecord::VERSION {
+        return Err(unknown_face_version(version));
+    }
+    let (view, _): (View<'_>, usize) = bincode::serde::borrow_decode_from_slice(body, CONFIG)
+        .map_err(|source| corrupt::<FaceRecord>(source.to_string()))?;
+    Ok((view.leading.user_id, view.embedding))
+}
+
+fn unknown_face_version(version: u8) -> Error {
+    corrupt::<FaceRecord>(format!(
+        "format version {version}, but this build reads versions {FACE_RECORD_V1} and {}",
+        FaceRecord::VERSION
+    ))
 }
 
 /// Encodes `record` with its version byte.
@@ -171,43 +233,81 @@ fn corrupt<R: Record>(detail: String) -> Error {
     }
 }
 
-/// Encodes a face record followed by its embedding.
-pub(crate) fn encode_face(face: &FaceRecord, embedding: Option<&[f32]>) -> Result<Vec<u8>> {
-    let mut bytes = encode(face)?;
-    if let Some(embedding) = embedding {
-        bytes.reserve(embedding.len() * 4);
-        for value in embedding {
-            bytes.extend_from_slice(&value.to_le_bytes());
-        }
+/// Decodes a stored face value of format version 1 or 2.
+pub(crate) fn decode_face(bytes: &[u8]) -> Result<StoredFace<'_>> {
+    let Some((&version, body)) = bytes.split_first() else {
+        return Err(corrupt::<FaceRecord>("empty value".to_owned()));
+    };
+    if version == FaceRecord::VERSION {
+        return Ok(StoredFace {
+            record: decode(bytes)?,
+            inline_embedding: &[],
+        });
     }
-    Ok(bytes)
-}
+    if version != FACE_RECORD_V1 {
+        return Err(unknown_face_version(version));
+    }
 
-/// Decodes the face record of a stored face value, skipping its embedding.
-pub(crate) fn decode_face(bytes: &[u8]) -> Result<FaceRecord> {
-    decode_face_parts(bytes).map(|(face, _)| face)
-}
-
-/// Decodes a stored face value into its record and its embedding bytes, which are empty for a
-/// face stored without an embedding.
-pub(crate) fn decode_face_parts(bytes: &[u8]) -> Result<(FaceRecord, &[u8])> {
-    let (face, used) = decode_prefix::<FaceRecord>(bytes)?;
-    let embedding = &bytes[used..];
-    if embedding.len() % 4 != 0 {
+    let (old, used): (FaceRecordV1, usize) = bincode::serde::decode_from_slice(body, CONFIG)
+        .map_err(|source| corrupt::<FaceRecord>(source.to_string()))?;
+    let inline_embedding = &body[used..];
+    if inline_embedding.len() % 4 != 0 {
         return Err(corrupt::<FaceRecord>(format!(
             "embedding of {} bytes is not a whole number of f32 values",
-            embedding.len()
+            inline_embedding.len()
         )));
     }
-    Ok((face, embedding))
+    let record = FaceRecord {
+        image_id: old.image_id,
+        bounding_box: old.bounding_box,
+        external_image_id: old.external_image_id,
+        confidence: old.confidence,
+        index_faces_model_version: old.index_faces_model_version,
+        user_id: old.user_id,
+        embedding: None,
+    };
+    Ok(StoredFace {
+        record,
+        inline_embedding,
+    })
 }
 
-/// Decodes embedding bytes from [`decode_face_parts`] into floats.
+/// Decodes little-endian `f32` bytes into floats; a trailing partial value is ignored.
 pub(crate) fn decode_embedding(bytes: &[u8]) -> Vec<f32> {
     bytes
         .chunks_exact(4)
         .map(|chunk| f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]))
         .collect()
+}
+
+/// Encodes a face value of format version 1, which this build only reads, for tests of
+/// files written by older builds.
+#[cfg(test)]
+pub(crate) fn encode_face_v1(face: &FaceRecord, embedding: Option<&[f32]>) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct V1<'a> {
+        image_id: u128,
+        bounding_box: Option<[f64; 4]>,
+        external_image_id: &'a Option<String>,
+        confidence: Option<f64>,
+        index_faces_model_version: &'a Option<String>,
+        user_id: &'a Option<String>,
+    }
+
+    let mut bytes = vec![FACE_RECORD_V1];
+    let old = V1 {
+        image_id: face.image_id,
+        bounding_box: face.bounding_box,
+        external_image_id: &face.external_image_id,
+        confidence: face.confidence,
+        index_faces_model_version: &face.index_faces_model_version,
+        user_id: &face.user_id,
+    };
+    bincode::serde::encode_into_std_write(&old, &mut bytes, CONFIG).expect("encode v1 face");
+    for value in embedding.unwrap_or_default() {
+        bytes.extend_from_slice(&value.to_le_bytes());
+    }
+    bytes
 }
 
 #[cfg(test)]
@@ -222,16 +322,40 @@ mod tests {
             confidence: Some(99.5),
             index_faces_model_version: Some("7.0".to_owned()),
             user_id: None,
+            embedding: Some(EmbeddingSlot { block: 3, slot: 5 }),
         }
     }
 
     #[test]
-    fn face_round_trips_with_embedding() {
-        let embedding = [0.5_f32, -1.0, 3.25];
-        let bytes = encode_face(&sample_face(), Some(&embedding)).unwrap();
-        let (face, tail) = decode_face_parts(&bytes).unwrap();
-        assert_eq!(face, sample_face());
-        assert_eq!(decode_embedding(tail), embedding);
+    fn face_round_trips_with_slot() {
+        let bytes = encode(&sample_face()).unwrap();
+        assert_eq!(bytes[0], 2);
+        let stored = decode_face(&bytes).unwrap();
+        assert_eq!(stored.record, sample_face());
+        assert!(stored.inline_embedding.is_empty());
+    }
+
+    #[test]
+    fn version_1_face_decodes_with_inline_embedding() {
+        let face = FaceRecord {
+            user_id: Some("user-1".to_owned()),
+            embedding: None,
+            ..sample_face()
+        };
+        let bytes = encode_face_v1(&face, Some(&[0.5, -1.0, 3.25]));
+        assert_eq!(bytes[0], 1);
+        let stored = decode_face(&bytes).unwrap();
+        assert_eq!(stored.record, face);
+        assert_eq!(decode_embedding(stored.inline_embedding), [0.5, -1.0, 3.25]);
+        assert_eq!(face_user_id(&bytes).unwrap(), Some("user-1"));
+        assert_eq!(face_user_and_slot(&bytes).unwrap(), (Some("user-1"), None));
+    }
+
+    #[test]
+    fn version_1_face_with_partial_float_is_an_error() {
+        let mut bytes = encode_face_v1(&sample_face(), Some(&[1.0]));
+        bytes.push(0);
+        assert!(decode_face(&bytes).is_err());
     }
 
     #[test]
@@ -241,24 +365,29 @@ mod tests {
                 user_id: user_id.clone(),
                 ..sample_face()
             };
-            let bytes = encode_face(&face, Some(&[1.0, 2.0])).unwrap();
+            let bytes = encode(&face).unwrap();
             assert_eq!(face_user_id(&bytes).unwrap(), user_id.as_deref());
-            assert_eq!(decode_face(&bytes).unwrap().user_id, user_id);
+            assert_eq!(
+                face_user_and_slot(&bytes).unwrap(),
+                (user_id.as_deref(), face.embedding)
+            );
+            assert_eq!(decode_face(&bytes).unwrap().record.user_id, user_id);
         }
     }
 
     #[test]
     fn face_user_id_rejects_garbage() {
-        for bytes in [&[][..], &[1], &[2, 0], &[1, 0xff, 0xff, 0xff]] {
+        for bytes in [&[][..], &[1], &[3, 0], &[2], &[1, 0xff, 0xff, 0xff]] {
             assert!(face_user_id(bytes).is_err());
+            assert!(face_user_and_slot(bytes).is_err());
         }
     }
 
     #[test]
-    fn face_without_embedding_has_empty_tail() {
-        let bytes = encode_face(&sample_face(), None).unwrap();
-        let (_, tail) = decode_face_parts(&bytes).unwrap();
-        assert!(tail.is_empty());
+    fn face_version_2_with_trailing_bytes_is_an_error() {
+        let mut bytes = encode(&sample_face()).unwrap();
+        bytes.extend_from_slice(&1.0_f32.to_le_bytes());
+        assert!(decode_face(&bytes).is_err());
     }
 
     #[test]
@@ -286,9 +415,10 @@ mod tests {
             &[1],
             &[1, 0xff, 0xff, 0xff, 0xff, 0xff],
             &[1, 2, 3],
+            &[2, 0xff],
         ] {
             assert!(decode::<CollectionRecord>(bytes).is_err());
-            assert!(decode_face_parts(bytes).is_err());
+            assert!(decode_face(bytes).is_err());
         }
     }
 

@@ -17,10 +17,22 @@ pub(crate) const COLLECTIONS_TABLE: TableDefinition<&str, &[u8]> =
 pub(crate) const COLLECTION_NUMBERS_TABLE: TableDefinition<u64, &str> =
     TableDefinition::new("collection_numbers");
 
-/// (collection number, face key) to [`FaceRecord`](super::record::FaceRecord) bytes, the
-/// embedding included. Written by import, DeleteFaces, AssociateFaces, DisassociateFaces,
-/// DeleteUser and DeleteCollection.
+/// (collection number, face key) to [`FaceRecord`](super::record::FaceRecord) bytes, which
+/// name the face's embedding slot. Written by import, DeleteFaces, AssociateFaces,
+/// DisassociateFaces, DeleteUser and DeleteCollection.
 pub(crate) const FACES_TABLE: TableDefinition<(u64, u128), &[u8]> = TableDefinition::new("faces");
+
+/// (collection number, block number) to a [`Block`](super::block::Block) value: up to 64
+/// embeddings of the collection's dimension back to back. Written by import, the erasure
+/// pass, and DeleteCollection.
+pub(crate) const EMBEDDING_BLOCKS_TABLE: TableDefinition<(u64, u64), &[u8]> =
+    TableDefinition::new("embedding_blocks");
+
+/// (collection number, block number, slot) to nothing: embedding slots of deleted faces that
+/// the erasure pass has yet to zero or remove. No face names a slot listed here. Written by
+/// DeleteFaces, the erasure pass and DeleteCollection.
+pub(crate) const PENDING_ERASURE_TABLE: TableDefinition<(u64, u64, u32), ()> =
+    TableDefinition::new("pending_erasure");
 
 /// (collection number, user ID) to [`UserRecord`](super::record::UserRecord) bytes. Written
 /// by CreateUser, DeleteUser, the association operations, import and DeleteCollection.
@@ -49,5 +61,7 @@ pub(crate) const NEXT_COLLECTION_NUMBER_KEY: &str = "next_collection_number";
 /// [`META_TABLE`] key of the 32-byte secret that signs pagination tokens.
 pub(crate) const PAGINATION_KEY_KEY: &str = "pagination_key";
 
-/// The schema this build writes. A database with a higher version is refused at open.
-pub(crate) const SCHEMA_VERSION: u32 = 1;
+/// The schema this build writes. A database with a higher version is refused at open, and
+/// one with a lower version is upgraded at open. Version 2 added the embedding blocks and
+/// pending erasure tables.
+pub(crate) const SCHEMA_VERSION: u32 = 2;

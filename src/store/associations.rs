@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use redb::{ReadableTable, WriteTransaction};
 
 use super::Store;
+use super::embeddings::face_embedding;
 use super::idempotency::RequestToken;
 use super::transaction::load_collection_for_write;
 use super::users::{MAX_FACES_PER_USER, require_user, save_user, set_face_user};
@@ -16,7 +17,7 @@ use crate::api::{
 };
 use crate::error::{Error, Result};
 use crate::similarity::{normalised_mean, similarity};
-use crate::storage::record::{self, FaceRecord};
+use crate::storage::record::{self, CollectionRecord, FaceRecord};
 use crate::storage::tables::{FACES_TABLE, USER_FACES_TABLE};
 use crate::validation::{Validate, parse_face_id};
 
@@ -69,7 +70,7 @@ impl Store {
                 &request.collection_id,
                 &request.user_id,
             )?;
-            let user_embedding = user_embedding(transaction, number, &request.user_id)?;
+            let user_embedding = user_embedding(transaction, &collection, &request.user_id)?;
 
             let mut response = AssociateFacesResponse {
                 associated_faces: Vec::new(),
@@ -78,7 +79,9 @@ impl Store {
             };
             let mut to_associate = Vec::new();
             for (key, face_id) in distinct_faces(&request.face_ids) {
-                let Some((face, embedding)) = load_face(transaction, number, key)? else {
+                let Some((face, embedding)) =
+                    load_face(transaction, &collection, key, user_embedding.is_some())?
+                else {
                     response.unsuccessful_face_associations.push(not_associated(
                         face_id,
                         None,
@@ -191,7 +194,7 @@ impl Store {
                 user_status: UserStatus::Created,
             };
             for (key, face_id) in distinct_faces(&request.face_ids) {
-                let Some((face, _)) = load_face(transaction, number, key)? else {
+                let Some((face, _)) = load_face(transaction, &collection, key, false)? else {
                     response.unsuccessful_face_disassociations.push(
                         UnsuccessfulFaceDisassociation {
                             face_id: face_id.clone(),
@@ -251,34 +254,41 @@ fn distinct_faces(face_ids: &[String]) -> Vec<(u128, &String)> {
         .collect()
 }
 
+/// Loads a face and, when `with_embedding` is set, its embedding.
 fn load_face(
     transaction: &WriteTransaction,
-    collection_number: u64,
+    collection: &CollectionRecord,
     key: u128,
+    with_embedding: bool,
 ) -> Result<Option<(FaceRecord, Option<Vec<f32>>)>> {
     let faces = transaction.open_table(FACES_TABLE)?;
-    let Some(value) = faces.get((collection_number, key))? else {
+    let Some(value) = faces.get((collection.number, key))? else {
         return Ok(None);
     };
-    let (face, embedding) = record::decode_face_parts(value.value())?;
-    let embedding = (!embedding.is_empty()).then(|| record::decode_embedding(embedding));
-    Ok(Some((face, embedding)))
+    let stored = record::decode_face(value.value())?;
+    let embedding = if with_embedding {
+        face_embedding(transaction, collection, &stored)?
+    } else {
+        None
+    };
+    Ok(Some((stored.record, embedding)))
 }
 
 /// Returns the normalised mean embedding of a user's faces, or `None` when none of them has
 /// an embedding.
 fn user_embedding(
     transaction: &WriteTransaction,
-    collection_number: u64,
+    collection: &CollectionRecord,
     user_id: &str,
 ) -> Result<Option<Vec<f32>>> {
+    let collection_number = collection.number;
     let user_faces = transaction.open_table(USER_FACES_TABLE)?;
     let mut embeddings = Vec::new();
     for entry in user_faces
         .range((collection_number, user_id, 0_u128)..=(collection_number, user_id, u128::MAX))?
     {
         let key = entry?.0.value().2;
-        if let Some((_, Some(embedding))) = load_face(transaction, collection_number, key)? {
+        if let Some((_, Some(embedding))) = load_face(transaction, collection, key, true)? {
             embeddings.push(embedding);
         }
     }

@@ -1,9 +1,11 @@
 //! [`StoreBuilder`]: settings applied when a database is opened.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Settings, Store, schema};
+use super::eraser::Eraser;
+use super::{Settings, Store, embeddings, schema};
 use crate::error::Result;
 
 /// Opens a [`Store`] with settings other than the defaults.
@@ -56,6 +58,23 @@ impl StoreBuilder {
         self
     }
 
+    /// Sets how long DeleteFaces commits must pause before the background eraser zeroes or
+    /// removes the deleted faces' embeddings. Default 250 ms. Waiting for a pause lets one
+    /// pass remove a block whose faces a burst of calls deleted, instead of rewriting it after
+    /// each call.
+    pub fn erasure_delay(mut self, delay: Duration) -> Self {
+        self.settings.erasure_delay = delay;
+        self
+    }
+
+    /// Sets the longest time from a DeleteFaces commit to the start of the pass that erases
+    /// its embeddings, however busy the store is. Default 2 seconds. A value below
+    /// [`erasure_delay`](Self::erasure_delay) makes it the delay of every pass.
+    pub fn max_erasure_delay(mut self, delay: Duration) -> Self {
+        self.settings.max_erasure_delay = delay;
+        self
+    }
+
     /// Sets redb's page cache size in bytes. Default: redb's own default.
     pub fn cache_size(mut self, bytes: usize) -> Self {
         self.cache_size = Some(bytes);
@@ -105,10 +124,21 @@ impl StoreBuilder {
 
     fn finish(self, database: redb::Database) -> Result<Store> {
         let pagination_key = schema::prepare(&database)?;
+        let database = Arc::new(database);
+        let eraser = Eraser::start(
+            Arc::clone(&database),
+            self.settings.erasure_delay,
+            self.settings.max_erasure_delay,
+        )?;
+        // Slots left pending by a store that was not closed cleanly are erased soon.
+        if embeddings::has_pending(&database)? {
+            eraser.schedule();
+        }
         Ok(Store {
             database,
             settings: self.settings,
             pagination_key,
+            eraser,
         })
     }
 }

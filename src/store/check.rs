@@ -1,7 +1,7 @@
 //! [`Store::check`]: a full scan of every table that verifies the invariants the operations
 //! keep, for tests, for `facestore check`, and for an operator who suspects corruption.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use redb::{ReadOnlyTable, ReadTransaction, ReadableTable, ReadableTableMetadata};
@@ -9,11 +9,12 @@ use redb::{ReadOnlyTable, ReadTransaction, ReadableTable, ReadableTableMetadata}
 use super::Store;
 use super::users::MAX_FACES_PER_USER;
 use crate::error::Result;
-use crate::storage::record::{self, CollectionRecord, TokenRecord, UserRecord};
+use crate::storage::block::{self, MAX_SLOTS_PER_BLOCK};
+use crate::storage::record::{self, CollectionRecord, EmbeddingSlot, TokenRecord, UserRecord};
 use crate::storage::tables::{
-    COLLECTION_NUMBERS_TABLE, COLLECTIONS_TABLE, FACES_TABLE, META_TABLE,
-    NEXT_COLLECTION_NUMBER_KEY, PAGINATION_KEY_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY,
-    TOKENS_TABLE, USER_FACES_TABLE, USERS_TABLE,
+    COLLECTION_NUMBERS_TABLE, COLLECTIONS_TABLE, EMBEDDING_BLOCKS_TABLE, FACES_TABLE, META_TABLE,
+    NEXT_COLLECTION_NUMBER_KEY, PAGINATION_KEY_KEY, PENDING_ERASURE_TABLE, SCHEMA_VERSION,
+    SCHEMA_VERSION_KEY, TOKENS_TABLE, USER_FACES_TABLE, USERS_TABLE,
 };
 use crate::validation::format_face_id;
 
@@ -31,6 +32,9 @@ pub enum ViolationKind {
     Orphan,
     /// A user has more faces than the 100 a user may have.
     QuotaExceeded,
+    /// An embedding that no face owns is stored unerased and is not pending erasure, or an
+    /// erased slot still holds nonzero bytes.
+    Unerased,
 }
 
 impl fmt::Display for ViolationKind {
@@ -41,6 +45,7 @@ impl fmt::Display for ViolationKind {
             Self::IndexMismatch => "index mismatch",
             Self::Orphan => "orphan row",
             Self::QuotaExceeded => "quota exceeded",
+            Self::Unerased => "unerased embedding",
         })
     }
 }
@@ -74,6 +79,10 @@ pub struct CheckReport {
     pub associations: u64,
     /// Number of remembered request tokens scanned.
     pub request_tokens: u64,
+    /// Number of embedding blocks scanned.
+    pub embedding_blocks: u64,
+    /// Number of embedding slots waiting for erasure.
+    pub pending_erasures: u64,
     /// Every broken invariant, in the order found.
     pub violations: Vec<Violation>,
 }
@@ -94,8 +103,15 @@ impl fmt::Display for CheckReport {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             formatter,
-            "checked {} collections, {} faces, {} users, {} associations, {} request tokens",
-            self.collections, self.faces, self.users, self.associations, self.request_tokens
+            "checked {} collections, {} faces, {} users, {} associations, {} request tokens, \
+             {} embedding blocks, {} embeddings pending erasure",
+            self.collections,
+            self.faces,
+            self.users,
+            self.associations,
+            self.request_tokens,
+            self.embedding_blocks,
+            self.pending_erasures
         )?;
         if self.is_ok() {
             return write!(formatter, "no violations");
@@ -136,6 +152,11 @@ impl Store {
     /// It verifies that:
     ///
     /// - every record decodes, and every embedding has its collection's dimension;
+    /// - every face's embedding slot is a live slot of a stored block, and no two faces
+    ///   share a slot;
+    /// - every slot pending erasure is a live slot that no face names, every other live slot
+    ///   belongs to a face, and every erased slot is zero, so that a block whose slots are
+    ///   all dead is pending erasure or removed;
     /// - each collection's `FaceCount` and `UserCount` equal its face and user rows;
     /// - the collection-number index and the collections agree both ways;
     /// - every face-to-user index row names an existing user and a stored face whose record
@@ -167,7 +188,8 @@ impl Store {
         check_meta(&transaction, &mut report)?;
         let mut collections = check_collections(&transaction, &mut report)?;
         check_next_collection_number(&transaction, &collections, &mut report)?;
-        check_faces(&transaction, &mut collections, &mut report)?;
+        let face_slots = check_faces(&transaction, &mut collections, &mut report)?;
+        check_embedding_blocks(&transaction, &collections, &face_slots, &mut report)?;
         let user_face_counts = check_user_faces(&transaction, &collections, &mut report)?;
         check_users(
             &transaction,
@@ -330,13 +352,15 @@ fn check_next_collection_number(
     Ok(())
 }
 
-/// Decodes every face, counts each collection's faces, and checks embeddings and the user
-/// each face names.
+/// Decodes every face, counts each collection's faces, and checks inline embeddings and the
+/// user each face names. Returns the embedding slot of every face, for
+/// [`check_embedding_blocks`].
 fn check_faces(
     transaction: &ReadTransaction,
     collections: &mut Collections,
     report: &mut CheckReport,
-) -> Result<()> {
+) -> Result<HashMap<(u64, EmbeddingSlot), u128>> {
+    let mut face_slots = HashMap::new();
     let faces = transaction.open_table(FACES_TABLE)?;
     let users = transaction.open_table(USERS_TABLE)?;
     let user_faces = transaction.open_table(USER_FACES_TABLE)?;
@@ -355,14 +379,28 @@ fn check_faces(
         };
         collection.face_rows += 1;
 
-        let (face, embedding) = match record::decode_face_parts(value.value()) {
-            Ok(parts) => parts,
+        let stored = match record::decode_face(value.value()) {
+            Ok(stored) => stored,
             Err(error) => {
                 report.add(ViolationKind::Unreadable, format!("{face_name}: {error}"));
                 continue;
             }
         };
-        check_embedding(&face_name, collection, embedding, report);
+        check_embedding(&face_name, collection, stored.inline_embedding, report);
+        let face = stored.record;
+        if let Some(slot) = face.embedding {
+            if let Some(other) = face_slots.insert((number, slot), face_key) {
+                report.add(
+                    ViolationKind::IndexMismatch,
+                    format!(
+                        "{face_name} and face {} share embedding slot {} of block {}",
+                        format_face_id(other),
+                        slot.slot,
+                        slot.block
+                    ),
+                );
+            }
+        }
 
         let Some(user_id) = face.user_id else {
             continue;
@@ -383,6 +421,154 @@ fn check_faces(
             );
         }
     }
+    Ok(face_slots)
+}
+
+/// Checks every embedding block against the faces' slots and the pending erasures.
+fn check_embedding_blocks(
+    transaction: &ReadTransaction,
+    collections: &Collections,
+    face_slots: &HashMap<(u64, EmbeddingSlot), u128>,
+    report: &mut CheckReport,
+) -> Result<()> {
+    let pending_table = transaction.open_table(PENDING_ERASURE_TABLE)?;
+    let mut pending = HashSet::new();
+    for entry in pending_table.iter()? {
+        let (number, block, slot) = entry?.0.value();
+        report.pending_erasures += 1;
+        let slot = EmbeddingSlot { block, slot };
+        if !collections.by_number.contains_key(&number) {
+            report.add(
+                ViolationKind::Orphan,
+                format!(
+                    "slot {} of embedding block {block} of {} is pending erasure",
+                    slot.slot,
+                    collections.name(number)
+                ),
+            );
+        }
+        if let Some(face_key) = face_slots.get(&(number, slot)) {
+            report.add(
+                ViolationKind::IndexMismatch,
+                format!(
+                    "slot {} of embedding block {block} of {} is pending erasure but face {} \
+                     names it",
+                    slot.slot,
+                    collections.name(number),
+                    format_face_id(*face_key)
+                ),
+            );
+        }
+        pending.insert((number, slot));
+    }
+
+    // Live slots seen in blocks; a face or pending slot missing from it names nothing.
+    let mut live_slots = HashSet::new();
+    let blocks = transaction.open_table(EMBEDDING_BLOCKS_TABLE)?;
+    for entry in blocks.iter()? {
+        let (key, value) = entry?;
+        let (number, block_number) = key.value();
+        report.embedding_blocks += 1;
+        let block_name = format!(
+            "embedding block {block_number} of {}",
+            collections.name(number)
+        );
+        let Some(collection) = collections.by_number.get(&number) else {
+            report.add(ViolationKind::Orphan, block_name);
+            continue;
+        };
+        let Some(dimension) = collection.record.embedding_dimension else {
+            report.add(
+                ViolationKind::Unreadable,
+                format!("{block_name} is stored but the collection has no embedding dimension"),
+            );
+            continue;
+        };
+        let (live, slots) = match block::split(value.value(), dimension) {
+            Ok(parts) => parts,
+            Err(error) => {
+                report.add(ViolationKind::Unreadable, format!("{block_name}: {error}"));
+                continue;
+            }
+        };
+        let slot_size = dimension as usize * 4;
+        let slot_count = slots.len() / slot_size;
+        if slot_count > MAX_SLOTS_PER_BLOCK as usize || (slot_count < 64 && live >> slot_count != 0)
+        {
+            report.add(
+                ViolationKind::Unreadable,
+                format!("{block_name} has {slot_count} slots but live bitmap {live:#x}"),
+            );
+            continue;
+        }
+        if live == 0 {
+            report.add(
+                ViolationKind::Unerased,
+                format!("{block_name} has no live slot but is stored"),
+            );
+        }
+        for (index, bytes) in slots.chunks_exact(slot_size).enumerate() {
+            let slot = EmbeddingSlot {
+                block: block_number,
+                slot: u32::try_from(index).expect("at most 64 slots"),
+            };
+            let slot_name = format!("slot {index} of {block_name}");
+            if live & (1 << index) == 0 {
+                if bytes.iter().any(|byte| *byte != 0) {
+                    report.add(
+                        ViolationKind::Unerased,
+                        format!("{slot_name} is erased but holds nonzero bytes"),
+                    );
+                }
+                continue;
+            }
+            live_slots.insert((number, slot));
+            let owned = face_slots.contains_key(&(number, slot));
+            if !owned && !pending.contains(&(number, slot)) {
+                report.add(
+                    ViolationKind::Unerased,
+                    format!("{slot_name} belongs to no face and is not pending erasure"),
+                );
+            }
+            let values = record::decode_embedding(bytes);
+            if owned && values.iter().any(|value| !value.is_finite()) {
+                report.add(
+                    ViolationKind::Unreadable,
+                    format!("{slot_name} holds a value that is not finite"),
+                );
+            }
+        }
+    }
+
+    for (&(number, slot), face_key) in face_slots {
+        if !live_slots.contains(&(number, slot)) {
+            report.add(
+                ViolationKind::IndexMismatch,
+                format!(
+                    "face {} of {} names slot {} of embedding block {}, which is not a live \
+                     stored slot",
+                    format_face_id(*face_key),
+                    collections.name(number),
+                    slot.slot,
+                    slot.block
+                ),
+            );
+        }
+    }
+    for (number, slot) in pending {
+        if !live_slots.contains(&(number, slot)) && collections.by_number.contains_key(&number) {
+            report.add(
+                ViolationKind::IndexMismatch,
+                format!(
+                    "slot {} of embedding block {} of {} is pending erasure but is not a live \
+                     stored slot",
+                    slot.slot,
+                    slot.block,
+                    collections.name(number)
+                ),
+            );
+        }
+    }
     Ok(())
 }
 
@@ -395,7 +581,7 @@ fn check_embedding(
     if embedding.is_empty() {
         return;
     }
-    // decode_face_parts has already checked that the length is a multiple of 4.
+    // decode_face has already checked that the length is a multiple of 4.
     let length = embedding.len() / 4;
     let dimension = collection.record.embedding_dimension;
     if dimension.and_then(|dimension| usize::try_from(dimension).ok()) != Some(length) {
@@ -469,7 +655,8 @@ fn check_indexed_face(
         return Ok(());
     };
     // An undecodable face is reported by check_faces.
-    if let Ok(face) = record::decode_face(value.value()) {
+    if let Ok(stored) = record::decode_face(value.value()) {
+        let face = stored.record;
         if face.user_id.as_deref() != Some(user_id) {
             report.add(
                 ViolationKind::IndexMismatch,
@@ -711,7 +898,123 @@ mod tests {
             })
             .unwrap();
         let report = store.check().unwrap();
-        assert_eq!(kinds(&store), [ViolationKind::Unreadable], "{report}");
+        // The unreadable face's slot is then owned by no face, which is reported too.
+        assert_eq!(
+            kinds(&store),
+            [ViolationKind::Unreadable, ViolationKind::Unerased],
+            "{report}"
+        );
         assert!(report.to_string().contains(FACE), "{report}");
+    }
+
+    /// Returns a store whose collection `c1` has faces 0 to 2 with embeddings, face 1
+    /// deleted and its slot pending erasure.
+    fn store_with_pending_slot() -> Store {
+        let store = Store::builder()
+            .erasure_delay(std::time::Duration::from_secs(3600))
+            .max_erasure_delay(std::time::Duration::from_secs(3600))
+            .open_in_memory()
+            .unwrap();
+        store
+            .create_collection(&CreateCollectionRequest {
+                collection_id: "c1".into(),
+                tags: None,
+            })
+            .unwrap();
+        let faces = (0..3_u128)
+            .map(|index| FaceInput {
+                face_id: Some(format_face_id(index + 1)),
+                embedding: Some(vec![1.0, 2.0]),
+                ..FaceInput::default()
+            })
+            .collect();
+        store
+            .import_faces(&ImportFacesRequest {
+                collection_id: "c1".into(),
+                faces,
+            })
+            .unwrap();
+        store
+            .delete_faces(&crate::api::DeleteFacesRequest {
+                collection_id: "c1".into(),
+                face_ids: vec![format_face_id(2)],
+            })
+            .unwrap();
+        store
+    }
+
+    #[test]
+    fn pending_erasure_passes() {
+        let store = store_with_pending_slot();
+        let report = store.check().unwrap();
+        assert!(report.is_ok(), "{report}");
+        assert_eq!(report.embedding_blocks, 1);
+        assert_eq!(report.pending_erasures, 1);
+
+        store.erase_deleted_embeddings().unwrap();
+        let report = store.check().unwrap();
+        assert!(report.is_ok(), "{report}");
+        assert_eq!(report.pending_erasures, 0);
+    }
+
+    #[test]
+    fn forgotten_pending_slot_is_found() {
+        let store = store_with_pending_slot();
+        store
+            .write(|transaction| {
+                transaction
+                    .open_table(PENDING_ERASURE_TABLE)?
+                    .remove((1, 0, 1))?;
+                Ok(())
+            })
+            .unwrap();
+        let report = store.check().unwrap();
+        assert_eq!(kinds(&store), [ViolationKind::Unerased], "{report}");
+        assert!(
+            report.to_string().contains("slot 1 of embedding block 0"),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn pending_slot_of_live_face_is_found() {
+        let store = store_with_pending_slot();
+        store
+            .write(|transaction| {
+                transaction
+                    .open_table(PENDING_ERASURE_TABLE)?
+                    .insert((1, 0, 2), ())?;
+                Ok(())
+            })
+            .unwrap();
+        let report = store.check().unwrap();
+        assert_eq!(kinds(&store), [ViolationKind::IndexMismatch], "{report}");
+        assert!(report.to_string().contains(&format_face_id(3)), "{report}");
+    }
+
+    #[test]
+    fn missing_block_and_shared_slot_are_found() {
+        let store = store_with_pending_slot();
+        store
+            .write(|transaction| {
+                let mut faces = transaction.open_table(FACES_TABLE)?;
+                let value = faces.get((1, 3))?.unwrap().value().to_vec();
+                let mut face = record::decode_face(&value)?.record;
+                face.embedding = Some(EmbeddingSlot { block: 0, slot: 0 });
+                faces.insert((1, 3), record::encode(&face)?.as_slice())?;
+                face.embedding = Some(EmbeddingSlot { block: 9, slot: 0 });
+                faces.insert((1, 7), record::encode(&face)?.as_slice())?;
+                Ok(())
+            })
+            .unwrap();
+        let report = store.check().unwrap();
+        let text = report.to_string();
+        assert!(
+            text.contains("share embedding slot 0 of block 0"),
+            "{report}"
+        );
+        assert!(text.contains("embedding block 9"), "{report}");
+        // Face 3's old slot is now owned by no face.
+        assert!(text.contains("slot 2 of embedding block 0"), "{report}");
     }
 }

@@ -4,7 +4,7 @@ use redb::{ReadableTable, WriteTransaction};
 
 use super::pagination::{DEFAULT_PAGE_SIZE, page_size};
 use super::transaction::{load_collection, load_collection_for_read, now_micros};
-use super::{Store, tags};
+use super::{Store, embeddings, tags};
 use crate::api::{
     CreateCollectionRequest, CreateCollectionResponse, DeleteCollectionRequest,
     DeleteCollectionResponse, DescribeCollectionRequest, DescribeCollectionResponse,
@@ -215,8 +215,10 @@ fn take_collection_number(transaction: &WriteTransaction) -> Result<u64> {
     Ok(next)
 }
 
-/// Removes every face, user, association and token row of collection `number`.
+/// Removes every face, embedding, pending erasure, user, association and token row of
+/// collection `number`.
 fn delete_collection_rows(transaction: &WriteTransaction, number: u64) -> Result<()> {
+    embeddings::delete_collection_embeddings(transaction, number)?;
     transaction
         .open_table(FACES_TABLE)?
         .retain_in((number, 0_u128)..=(number, u128::MAX), |_, _| false)?;

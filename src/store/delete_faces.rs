@@ -5,13 +5,14 @@ use std::ops::Bound;
 use redb::Table;
 
 use super::Store;
+use super::embeddings::mark_pending;
 use super::transaction::{load_collection_for_write, save_collection};
 use crate::api::{
     DeleteFacesRequest, DeleteFacesResponse, UnsuccessfulFaceDeletion,
     UnsuccessfulFaceDeletionReason,
 };
 use crate::error::{Error, Result};
-use crate::storage::record;
+use crate::storage::record::{self, EmbeddingSlot};
 use crate::storage::tables::FACES_TABLE;
 use crate::validation::{Validate, parse_face_id};
 
@@ -24,7 +25,11 @@ enum Outcome {
 
 impl Store {
     /// Deletes the faces among `FaceIds` that are in the collection and not associated with a
-    /// user, with their embeddings, in one transaction.
+    /// user, in one transaction.
+    ///
+    /// A deleted face is gone from every later read at once. Its embedding slot is listed for
+    /// erasure in the same transaction, and the store's background eraser zeroes or removes
+    /// the embedding soon after the commit (see [`Store::erase_deleted_embeddings`]).
     ///
     /// Each distinct ID is reported once, at its first position: in `DeletedFaces`, or in
     /// `UnsuccessfulFaceDeletions` as `FACE_NOT_FOUND` or as `ASSOCIATED_TO_AN_EXISTING_USER`
@@ -60,7 +65,7 @@ impl Store {
     pub fn delete_faces(&self, request: &DeleteFacesRequest) -> Result<DeleteFacesResponse> {
         request.validate()?;
 
-        self.write(|transaction| {
+        let response = self.write(|transaction| {
             let mut collection = load_collection_for_write(transaction, &request.collection_id)?;
             let mut faces = transaction.open_table(FACES_TABLE)?;
             let mut response = DeleteFacesResponse::default();
@@ -81,8 +86,10 @@ impl Store {
             keys.dedup_by_key(|(key, _)| *key);
             let mut outcomes: Vec<Option<Outcome>> = Vec::new();
             outcomes.resize_with(request.face_ids.len(), || None);
+            let mut freed_slots = Vec::new();
             for (key, position) in keys {
-                outcomes[position] = Some(delete_face(&mut faces, collection.number, key)?);
+                let outcome = delete_face(&mut faces, collection.number, key, &mut freed_slots)?;
+                outcomes[position] = Some(outcome);
             }
 
             for (face_id, outcome) in request.face_ids.iter().zip(outcomes) {
@@ -120,13 +127,20 @@ impl Store {
                 })?;
                 drop(faces);
                 save_collection(transaction, &request.collection_id, &collection)?;
+                mark_pending(transaction, collection.number, &mut freed_slots)?;
             }
-            Ok(response)
-        })
+            Ok((response, !freed_slots.is_empty()))
+        });
+        let (response, left_pending) = response?;
+        if left_pending {
+            self.eraser.schedule();
+        }
+        Ok(response)
     }
 }
 
-/// Deletes one face unless it is missing or associated with a user.
+/// Deletes one face unless it is missing or associated with a user, and adds the slot of a
+/// deleted face's embedding to `freed_slots`.
 ///
 /// A cursor finds the key once and removes the entry it points at, so a deleted face costs
 /// one descent of the B-tree, not a `get` and a `remove`.
@@ -134,17 +148,20 @@ fn delete_face(
     faces: &mut Table<(u64, u128), &[u8]>,
     collection_number: u64,
     key: u128,
+    freed_slots: &mut Vec<EmbeddingSlot>,
 ) -> Result<Outcome> {
     let mut cursor = faces.lower_bound_mut(Bound::Included((collection_number, key)))?;
-    let user_id = match cursor.peek_next()? {
+    let (user_id, slot) = match cursor.peek_next()? {
         Some((stored_key, value)) if stored_key.value() == (collection_number, key) => {
-            record::face_user_id(value.value())?.map(str::to_owned)
+            let (user_id, slot) = record::face_user_and_slot(value.value())?;
+            (user_id.map(str::to_owned), slot)
         }
         _ => return Ok(Outcome::NotFound),
     };
     if let Some(user_id) = user_id {
         return Ok(Outcome::Associated(user_id));
     }
+    freed_slots.extend(slot);
     cursor.remove_next()?;
     cursor.close()?;
     Ok(Outcome::Deleted)

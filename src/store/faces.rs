@@ -134,7 +134,7 @@ fn scan_faces(
         let (key, value) = entry?;
         page.push(face_from_record(
             key.value().1,
-            record::decode_face(value.value())?,
+            record::decode_face(value.value())?.record,
         ));
         if page.len() == count {
             break;
@@ -171,7 +171,7 @@ fn load_face(
     match faces.get((collection_number, key))? {
         Some(value) => Ok(Some(face_from_record(
             key,
-            record::decode_face(value.value())?,
+            record::decode_face(value.value())?.record,
         ))),
         None => Ok(None),
     }

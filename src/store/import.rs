@@ -3,6 +3,7 @@
 use redb::{ReadableTable, WriteTransaction};
 
 use super::Store;
+use super::embeddings::{EmbeddingAppender, stored_dimension};
 use super::faces::face_from_record;
 use super::transaction::{load_collection_for_write, save_collection};
 use super::users::{MAX_FACES_PER_USER, load_user, save_user};
@@ -79,22 +80,26 @@ impl Store {
         }
 
         self.write_located(|transaction| {
-            let mut collection = load_collection_for_write(transaction, &request.collection_id)?;
+            let collection = load_collection_for_write(transaction, &request.collection_id)?;
+            let mut import = Import {
+                transaction,
+                collection_id: &request.collection_id,
+                collection,
+                appender: None,
+            };
             let mut response = ImportFacesResponse::default();
             for (index, face) in request.faces.iter().enumerate() {
-                insert_face(
-                    transaction,
-                    &request.collection_id,
-                    &mut collection,
-                    face,
-                    &mut response,
-                )
-                .map_err(|error| ImportFailure {
-                    index: Some(index),
-                    error,
-                })?;
+                import
+                    .insert_face(face, &mut response)
+                    .map_err(|error| ImportFailure {
+                        index: Some(index),
+                        error,
+                    })?;
             }
-            save_collection(transaction, &request.collection_id, &collection)?;
+            if let Some(appender) = import.appender {
+                appender.finish(transaction)?;
+            }
+            save_collection(transaction, &request.collection_id, &import.collection)?;
             Ok(response)
         })
     }
@@ -117,85 +122,123 @@ impl Store {
     }
 }
 
-fn insert_face(
-    transaction: &WriteTransaction,
-    collection_id: &str,
-    collection: &mut CollectionRecord,
-    input: &FaceInput,
-    response: &mut ImportFacesResponse,
-) -> Result<()> {
-    let key = match &input.face_id {
-        Some(face_id) => parse_face_id(face_id).expect("validation accepted only face UUIDs"),
-        None => uuid::Uuid::new_v4().as_u128(),
-    };
-    let mut faces = transaction.open_table(FACES_TABLE)?;
-    let stored = faces
-        .get((collection.number, key))?
-        .map(|value| value.value().to_vec());
-    let image_id = match (&input.image_id, &stored) {
-        (Some(image_id), _) => {
-            parse_face_id(image_id).expect("validation accepted only image UUIDs")
-        }
-        // A re-run of an import without ImageId reuses the ID generated the first time, so
-        // that the records compare equal.
-        (None, Some(stored)) => record::decode_face(stored)?.image_id,
-        (None, None) => uuid::Uuid::new_v4().as_u128(),
-    };
-    let face = FaceRecord {
-        image_id,
-        bounding_box: input.bounding_box.map(|bounding_box| {
-            [
-                bounding_box.width,
-                bounding_box.height,
-                bounding_box.left,
-                bounding_box.top,
-            ]
-        }),
-        external_image_id: input.external_image_id.clone(),
-        confidence: input.confidence,
-        index_faces_model_version: input.index_faces_model_version.clone(),
-        user_id: input.user_id.clone(),
-    };
-    let value = record::encode_face(&face, input.embedding.as_deref())?;
-
-    if let Some(stored) = stored {
-        if is_same_face(&stored, &face, input)? {
-            response.skipped_face_ids.push(format_face_id(key));
-            return Ok(());
-        }
-        return Err(Error::InvalidParameter(format!(
-            "face {} is already stored in collection '{collection_id}' with a different record; \
-             give the new face another FaceId or delete the stored one first",
-            format_face_id(key)
-        )));
-    }
-    check_embedding_dimension(collection_id, collection, input.embedding.as_deref())?;
-    faces.insert((collection.number, key), value.as_slice())?;
-    drop(faces);
-    collection.face_count += 1;
-
-    if let Some(user_id) = &face.user_id {
-        associate_imported_face(transaction, collection, user_id, key)?;
-    }
-    response.faces.push(face_from_record(key, face));
-    Ok(())
+/// The state of one import transaction.
+struct Import<'a> {
+    transaction: &'a WriteTransaction,
+    collection_id: &'a str,
+    collection: CollectionRecord,
+    /// Created at the first embedding, once the collection's dimension is known.
+    appender: Option<EmbeddingAppender>,
 }
 
-/// Returns true when the stored face value is the face an import line describes. A line
-/// without `UserId` matches a face associated since the first import, so that re-running an
-/// import does not fail on faces that were associated in between.
-fn is_same_face(stored: &[u8], face: &FaceRecord, input: &FaceInput) -> Result<bool> {
-    let (mut stored_face, stored_embedding) = record::decode_face_parts(stored)?;
-    if input.user_id.is_none() {
-        stored_face.user_id = None;
+impl Import<'_> {
+    fn insert_face(&mut self, input: &FaceInput, response: &mut ImportFacesResponse) -> Result<()> {
+        let transaction = self.transaction;
+        let number = self.collection.number;
+        let key = match &input.face_id {
+            Some(face_id) => parse_face_id(face_id).expect("validation accepted only face UUIDs"),
+            None => uuid::Uuid::new_v4().as_u128(),
+        };
+        let mut faces = transaction.open_table(FACES_TABLE)?;
+        let stored = faces
+            .get((number, key))?
+            .map(|value| value.value().to_vec());
+        let image_id = match (&input.image_id, &stored) {
+            (Some(image_id), _) => {
+                parse_face_id(image_id).expect("validation accepted only image UUIDs")
+            }
+            // A re-run of an import without ImageId reuses the ID generated the first time, so
+            // that the records compare equal.
+            (None, Some(stored)) => record::decode_face(stored)?.record.image_id,
+            (None, None) => uuid::Uuid::new_v4().as_u128(),
+        };
+        let mut face = FaceRecord {
+            image_id,
+            bounding_box: input.bounding_box.map(|bounding_box| {
+                [
+                    bounding_box.width,
+                    bounding_box.height,
+                    bounding_box.left,
+                    bounding_box.top,
+                ]
+            }),
+            external_image_id: input.external_image_id.clone(),
+            confidence: input.confidence,
+            index_faces_model_version: input.index_faces_model_version.clone(),
+            user_id: input.user_id.clone(),
+            embedding: None,
+        };
+
+        if let Some(stored) = stored {
+            drop(faces);
+            if self.is_same_face(&stored, &face, input)? {
+                response.skipped_face_ids.push(format_face_id(key));
+                return Ok(());
+            }
+            return Err(Error::InvalidParameter(format!(
+                "face {} is already stored in collection '{}' with a different record; \
+                 give the new face another FaceId or delete the stored one first",
+                format_face_id(key),
+                self.collection_id
+            )));
+        }
+        check_embedding_dimension(
+            self.collection_id,
+            &mut self.collection,
+            input.embedding.as_deref(),
+        )?;
+        if let Some(embedding) = input.embedding.as_deref() {
+            let appender = match &mut self.appender {
+                Some(appender) => appender,
+                None => self.appender.insert(EmbeddingAppender::new(
+                    number,
+                    stored_dimension(&self.collection)?,
+                )),
+            };
+            face.embedding = Some(appender.append(transaction, embedding)?);
+        }
+        faces.insert((number, key), record::encode(&face)?.as_slice())?;
+        drop(faces);
+        self.collection.face_count += 1;
+
+        if let Some(user_id) = &face.user_id {
+            associate_imported_face(transaction, &mut self.collection, user_id, key)?;
+        }
+        response.faces.push(face_from_record(key, face));
+        Ok(())
     }
-    let embedding = input.embedding.as_deref().unwrap_or_default();
-    let same_embedding = stored_embedding.len() == embedding.len() * 4
-        && stored_embedding
-            .chunks_exact(4)
-            .zip(embedding)
-            .all(|(bytes, value)| bytes == value.to_le_bytes());
-    Ok(stored_face == *face && same_embedding)
+
+    /// Returns true when the stored face value is the face an import line describes,
+    /// embedding values included. A line without `UserId` matches a face associated since
+    /// the first import, so that re-running an import does not fail on faces that were
+    /// associated in between.
+    fn is_same_face(&self, stored: &[u8], face: &FaceRecord, input: &FaceInput) -> Result<bool> {
+        let stored_face = record::decode_face(stored)?;
+        let mut stored_record = stored_face.record.clone();
+        if input.user_id.is_none() {
+            stored_record.user_id = None;
+        }
+        let stored_slot = stored_record.embedding.take();
+        if stored_record != *face {
+            return Ok(false);
+        }
+
+        let embedding = input.embedding.as_deref().unwrap_or_default();
+        let stored_embedding = match (stored_slot, &self.appender) {
+            (None, _) => record::decode_embedding(stored_face.inline_embedding),
+            (Some(slot), Some(appender)) => appender.read(self.transaction, slot)?,
+            (Some(slot), None) => {
+                let dimension = stored_dimension(&self.collection)?;
+                EmbeddingAppender::new(self.collection.number, dimension)
+                    .read(self.transaction, slot)?
+            }
+        };
+        Ok(stored_embedding.len() == embedding.len()
+            && stored_embedding
+                .iter()
+                .zip(embedding)
+                .all(|(stored, value)| stored.to_bits() == value.to_bits()))
+    }
 }
 
 /// Fixes the collection's embedding dimension with its first embedding, then holds every

@@ -5,6 +5,10 @@ mod builder;
 mod check;
 mod collections;
 mod delete_faces;
+mod embeddings;
+#[cfg(test)]
+mod embeddings_tests;
+mod eraser;
 mod faces;
 mod idempotency;
 mod import;
@@ -14,6 +18,7 @@ mod tags;
 mod transaction;
 mod users;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use builder::StoreBuilder;
@@ -24,12 +29,19 @@ pub(crate) use import::ImportFailure;
 ///
 /// A `Store` is `Send + Sync`; share it between threads with an `Arc`. Reads run in parallel
 /// with each other and with the one write transaction that redb allows at a time.
+///
+/// Each store runs one background thread that erases the embeddings of deleted faces from
+/// the file once DeleteFaces calls pause for [`StoreBuilder::erasure_delay`], and at most
+/// [`StoreBuilder::max_erasure_delay`] after the commit that deleted them, plus the time to
+/// take the write lock and write the pass. Dropping the store stops the thread and runs a
+/// final pass before it returns.
 #[derive(Debug)]
 pub struct Store {
-    database: redb::Database,
+    database: Arc<redb::Database>,
     settings: Settings,
     /// Secret that signs pagination tokens, stored in the database so tokens outlive a reopen.
     pagination_key: [u8; 32],
+    eraser: eraser::Eraser,
 }
 
 /// Store-wide settings, chosen with [`StoreBuilder`].
@@ -39,6 +51,8 @@ pub(crate) struct Settings {
     pub(crate) region: String,
     pub(crate) account_id: String,
     pub(crate) token_lifetime: Duration,
+    pub(crate) erasure_delay: Duration,
+    pub(crate) max_erasure_delay: Duration,
 }
 
 impl Default for Settings {
@@ -48,6 +62,8 @@ impl Default for Settings {
             region: "us-east-1".to_owned(),
             account_id: "000000000000".to_owned(),
             token_lifetime: Duration::from_secs(24 * 60 * 60),
+            erasure_delay: Duration::from_millis(250),
+            max_erasure_delay: Duration::from_secs(2),
         }
     }
 }
@@ -86,11 +102,40 @@ impl Store {
         &self.settings.face_model_version
     }
 
+    /// Erases the embeddings of deleted faces from the database now, instead of waiting for
+    /// the background pass, and returns how many embeddings it erased.
+    ///
+    /// A block of embeddings whose faces are all deleted is removed; any other block is
+    /// rewritten with the deleted faces' embeddings zeroed. redb may keep the old bytes of a
+    /// freed or rewritten page in the file until it reuses the page.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InternalServer`](crate::Error::InternalServer) when storage fails; the
+    /// embeddings not yet erased stay pending and a later pass erases them.
+    pub fn erase_deleted_embeddings(&self) -> crate::Result<u64> {
+        embeddings::erase_pending(&self.database)
+    }
+
     /// Returns the collection ARN, without the `arn:` prefix, as CreateCollection returns it.
     pub(crate) fn collection_arn(&self, collection_id: &str) -> String {
         format!(
             "aws:rekognition:{}:{}:collection/{collection_id}",
             self.settings.region, self.settings.account_id
         )
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        self.eraser.stop();
+        match embeddings::erase_pending(&self.database) {
+            Ok(0) => {}
+            Ok(erased) => tracing::debug!(erased, "erased embeddings of deleted faces at close"),
+            Err(error) => tracing::warn!(
+                %error,
+                "erasing embeddings of deleted faces at close failed; the next open erases them"
+            ),
+        }
     }
 }

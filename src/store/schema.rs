@@ -4,8 +4,9 @@ use redb::{ReadableTable, WriteTransaction};
 
 use crate::error::{Error, Result};
 use crate::storage::tables::{
-    COLLECTION_NUMBERS_TABLE, COLLECTIONS_TABLE, FACES_TABLE, META_TABLE, PAGINATION_KEY_KEY,
-    SCHEMA_VERSION, SCHEMA_VERSION_KEY, TOKENS_TABLE, USER_FACES_TABLE, USERS_TABLE,
+    COLLECTION_NUMBERS_TABLE, COLLECTIONS_TABLE, EMBEDDING_BLOCKS_TABLE, FACES_TABLE, META_TABLE,
+    PAGINATION_KEY_KEY, PENDING_ERASURE_TABLE, SCHEMA_VERSION, SCHEMA_VERSION_KEY, TOKENS_TABLE,
+    USER_FACES_TABLE, USERS_TABLE,
 };
 
 /// Creates every table, records or checks the schema version, and returns the pagination
@@ -25,6 +26,8 @@ fn create_tables(transaction: &WriteTransaction) -> Result<()> {
     transaction.open_table(COLLECTIONS_TABLE)?;
     transaction.open_table(COLLECTION_NUMBERS_TABLE)?;
     transaction.open_table(FACES_TABLE)?;
+    transaction.open_table(EMBEDDING_BLOCKS_TABLE)?;
+    transaction.open_table(PENDING_ERASURE_TABLE)?;
     transaction.open_table(USERS_TABLE)?;
     transaction.open_table(USER_FACES_TABLE)?;
     transaction.open_table(TOKENS_TABLE)?;
@@ -54,6 +57,16 @@ fn check_schema_version(transaction: &WriteTransaction) -> Result<()> {
             "schema version {version} is newer than {SCHEMA_VERSION}, the newest this build \
              reads; open it with a newer facestore"
         )));
+    }
+    if version < SCHEMA_VERSION {
+        // The tables of the newer schema were created above, and faces changed from now on
+        // are written in a format that older builds cannot read.
+        tracing::info!(
+            from = version,
+            to = SCHEMA_VERSION,
+            "upgrading database schema"
+        );
+        meta.insert(SCHEMA_VERSION_KEY, SCHEMA_VERSION.to_le_bytes().as_slice())?;
     }
     Ok(())
 }

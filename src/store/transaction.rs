@@ -34,7 +34,7 @@ impl Store {
 
     /// Starts a read transaction: a consistent snapshot of the last commit.
     pub(crate) fn read(&self) -> Result<ReadTransaction> {
-        Ok(redb::ReadableDatabase::begin_read(&self.database)?)
+        Ok(redb::ReadableDatabase::begin_read(&*self.database)?)
     }
 }
 

@@ -6,6 +6,7 @@ use std::ops::Bound;
 use redb::{ReadableTable, WriteTransaction};
 
 use super::Store;
+use super::embeddings::EmbeddingAppender;
 use super::idempotency::RequestToken;
 use super::pagination::{DEFAULT_USER_PAGE_SIZE, page_size};
 use super::transaction::{load_collection_for_read, load_collection_for_write, save_collection};
@@ -224,7 +225,8 @@ pub(crate) fn save_user(
     Ok(())
 }
 
-/// Sets or clears the user of a stored face, keeping its embedding.
+/// Sets or clears the user of a stored face, keeping its embedding. Only the small face record
+/// is rewritten, unless it is a version 1 record with an inline embedding.
 pub(crate) fn set_face_user(
     transaction: &WriteTransaction,
     collection_number: u64,
@@ -244,11 +246,24 @@ pub(crate) fn set_face_user(
             });
         }
     };
-    let (mut face, embedding) = record::decode_face_parts(&bytes)?;
+    let stored = record::decode_face(&bytes)?;
+    let mut face = stored.record;
     face.user_id = user_id.map(str::to_owned);
-    let mut updated = record::encode(&face)?;
-    updated.extend_from_slice(embedding);
-    faces.insert((collection_number, face_key), updated.as_slice())?;
+    if !stored.inline_embedding.is_empty() {
+        // A version 1 face kept its embedding inline. This build writes version 2 only, so
+        // the embedding moves into the collection's blocks.
+        drop(faces);
+        let embedding = record::decode_embedding(stored.inline_embedding);
+        let dimension = u32::try_from(embedding.len()).unwrap_or(u32::MAX);
+        let mut appender = EmbeddingAppender::new(collection_number, dimension);
+        face.embedding = Some(appender.append(transaction, &embedding)?);
+        appender.finish(transaction)?;
+        faces = transaction.open_table(FACES_TABLE)?;
+    }
+    faces.insert(
+        (collection_number, face_key),
+        record::encode(&face)?.as_slice(),
+    )?;
     Ok(())
 }
 
