@@ -54,8 +54,10 @@ pub fn decode_records(bytes: &[u8]) {
     let _ = record::decode::<UserRecord>(bytes);
     let _ = record::decode::<TokenRecord>(bytes);
     let _ = record::decode_face(bytes);
-    if let Ok((_, embedding)) = record::decode_face_parts(bytes) {
-        let _ = record::decode_embedding(embedding);
+    let _ = record::face_user_and_slot(bytes);
+    let _ = record::decode_embedding(bytes);
+    if let Some((&dimension, rest)) = bytes.split_first() {
+        let _ = crate::storage::block::Block::decode(rest, u32::from(dimension));
     }
 }
 
