@@ -354,7 +354,13 @@ impl Model {
                 .clone()
                 .expect("the harness gives every FaceId");
             if let Some(existing) = collection.faces.get(&face_id) {
-                if existing.input == input {
+                // A line without UserId matches a face that was associated after it was
+                // first imported, so that re-running an import succeeds.
+                let mut existing_input = existing.input.clone();
+                if input.user_id.is_none() {
+                    existing_input.user_id = None;
+                }
+                if existing_input == input {
                     skipped.push(face_id);
                     continue;
                 }
