@@ -1,6 +1,6 @@
-//! Hostile inputs to the library: a database file already open elsewhere, and requests whose
-//! members have the wrong JSON type. Each must fail with a message naming the value and the
-//! fix, and write nothing.
+//! Hostile inputs to the library: a database file already open elsewhere, requests whose
+//! members have the wrong JSON type, and import lines with no face member. Each must fail with
+//! a message naming the value and the fix, and write nothing.
 
 use facestore::api::{CreateCollectionRequest, ListFacesRequest};
 use facestore::{Error, Store, dispatch};
@@ -87,4 +87,40 @@ fn wrong_type_in_import_names_face() {
         })
         .expect("list faces");
     assert!(listed.faces.is_empty(), "the rejected import stored faces");
+}
+
+#[test]
+fn import_line_without_face_members() {
+    // Lines from another operation's output, or with misspelt member names, share no member
+    // with a face object. Ignoring every member would store an empty face with generated IDs.
+    let lines: [&[u8]; 3] = [
+        br#"{"faces": [{"FaceId": "11111111-1111-4111-8111-111111111111"}]}"#,
+        br#"{"Similarity": 99.1, "Face": {"FaceId": "11111111-1111-4111-8111-111111111111"}}"#,
+        br#"{"Foo": []}"#,
+    ];
+    for line in lines {
+        let text = String::from_utf8_lossy(line);
+        let result = facestore::import_file::parse_face_line(line, 3, 3);
+        let error = match result {
+            Ok(face) => panic!("{text} was read as the face {face:?}"),
+            Err(error) => error.to_string(),
+        };
+        assert!(error.starts_with("line 3"), "{text}: {error}");
+        assert!(
+            error.contains("FaceId"),
+            "{text}: the error does not list the face members: {error}"
+        );
+    }
+}
+
+#[test]
+fn import_object_of_nulls_is_a_face() {
+    for line in [&b"{}"[..], br#"{"UserId": null}"#] {
+        let text = String::from_utf8_lossy(line);
+        let face = facestore::import_file::parse_face_line(line, 1, 1);
+        assert!(
+            face.as_ref().is_ok_and(Option::is_some),
+            "{text} is not read as a face: {face:?}"
+        );
+    }
 }
