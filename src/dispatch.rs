@@ -90,11 +90,10 @@ fn run<Request: DeserializeOwned, Response: Serialize>(
 /// Decodes a JSON request into its type, naming the member whose JSON type is wrong.
 fn decode<Request: DeserializeOwned>(request: Value) -> Result<Request> {
     serde_path_to_error::deserialize(request).map_err(|error| {
-        let path = error.path().to_string();
         Error::Validation(format!(
             "1 validation error detected: Value at '{}' failed to satisfy constraint: Member \
              must be of the type the API defines: {}",
-            camel_case_path(&path),
+            aws_member_path(error.path()),
             error.inner()
         ))
     })
@@ -114,6 +113,24 @@ fn check_required(request: &Value, required: &[&str]) -> Result<()> {
         }
     }
     violations.into_result()
+}
+
+/// Writes a decoding path such as `Faces[1].BoundingBox` in the form of the other validation
+/// messages, `faces.2.member.boundingBox`, where list positions count from 1.
+fn aws_member_path(path: &serde_path_to_error::Path) -> String {
+    let mut out = String::new();
+    for segment in path {
+        if !out.is_empty() {
+            out.push('.');
+        }
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => {
+                out.push_str(&format!("{}.member", index + 1));
+            }
+            other => out.push_str(&camel_case_path(&other.to_string())),
+        }
+    }
+    out
 }
 
 /// Turns a PascalCase member path such as `Faces[2].FaceId` into the camelCase form of AWS

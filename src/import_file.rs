@@ -34,6 +34,18 @@ pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 /// Maximum number of bytes read ahead to find the first key of the input.
 const MAX_DETECTION_BYTES: usize = 4096;
 
+/// Members of a face object.
+const FACE_MEMBERS: [&str; 8] = [
+    "FaceId",
+    "BoundingBox",
+    "ImageId",
+    "ExternalImageId",
+    "Confidence",
+    "IndexFacesModelVersion",
+    "UserId",
+    "Embedding",
+];
+
 /// Top-level keys of a ListFaces response. A face object has none of them.
 const LIST_FACES_KEYS: [&[u8]; 3] = [b"Faces", b"FaceModelVersion", b"NextToken"];
 
@@ -123,6 +135,9 @@ pub fn parse_face_line(
         let column = error.column() as u64 + leading_whitespace as u64;
         json_error(&error, line, column)
     })?;
+    if face == FaceInput::default() {
+        reject_object_without_face_members(trimmed, line, leading_whitespace as u64 + 1)?;
+    }
     check_face(&face, position.saturating_sub(1)).map_err(|source| {
         ImportFileError::InvalidFace {
             line,
@@ -302,6 +317,37 @@ fn read_document<B, V: FnMut(LocatedFace) -> ControlFlow<B>>(
             error.column() as u64,
         )),
     }
+}
+
+/// Rejects a JSON object whose members are all unknown, such as a line of another operation's
+/// output or one with misspelt member names, which would otherwise be stored as an empty face
+/// with generated IDs. `{}` passes: it asks for a face with generated IDs and nothing else.
+fn reject_object_without_face_members(
+    object: &[u8],
+    line: u64,
+    column: u64,
+) -> Result<(), ImportFileError> {
+    let members: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(object).map_err(|error| json_error(&error, line, column))?;
+    // `{}` and members set to null, such as `{"UserId": null}`, decode to the default face too.
+    if members.is_empty()
+        || members
+            .keys()
+            .any(|name| FACE_MEMBERS.contains(&name.as_str()))
+    {
+        return Ok(());
+    }
+    let names: Vec<&str> = members.keys().map(String::as_str).collect();
+    Err(ImportFileError::InvalidJson {
+        line,
+        column,
+        message: format!(
+            "the object has no face member, only {}; a face object has {}, and a ListFaces \
+             document starts with Faces",
+            names.join(", "),
+            FACE_MEMBERS.join(", ")
+        ),
+    })
 }
 
 /// Builds [`ImportFileError::InvalidJson`] from a serde_json error, without the position that

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 
@@ -11,12 +12,18 @@ use super::routing::router;
 use super::shutdown::StopSignals;
 use crate::Store;
 
+/// Time that requests in flight get to finish after SIGINT or SIGTERM. A client that stalls
+/// mid-request would otherwise keep the server from stopping. Store calls already running
+/// still complete, because the runtime waits for its blocking threads.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
 /// An error that kept the server from starting or stopped it.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ServerError {
-    /// The database file could not be opened or created.
-    #[error("opening the database {} failed: {source}", path.display())]
+    /// The database file could not be opened or created. The message of `source` names the
+    /// file.
+    #[error("{source}")]
     Open {
         /// The database file.
         path: PathBuf,
@@ -47,7 +54,8 @@ pub enum ServerError {
 /// Serves the database `config.db` over HTTP until the process receives SIGINT or SIGTERM.
 ///
 /// Blocks the calling thread: it builds its own multi-threaded tokio runtime. On a signal it
-/// stops accepting connections, finishes the requests in flight, then closes the database.
+/// stops accepting connections, gives the requests in flight 10 seconds to finish, then
+/// closes the database.
 /// The address actually bound (useful with port 0) is logged at info level as `address`.
 ///
 /// # Errors
@@ -97,11 +105,34 @@ async fn serve(config: &ServerConfig, store: Arc<Store>) -> Result<(), ServerErr
         "facestore server listening"
     );
 
-    axum::serve(listener, router(store, config.max_body_bytes))
-        .with_graceful_shutdown(stop_signals.received())
-        .await?;
+    let (stop_sender, stop_receiver) = tokio::sync::oneshot::channel();
+    let stop = async move {
+        stop_signals.received().await;
+        // The receiver is gone only when the server already returned.
+        let _ = stop_sender.send(());
+    };
+    let server = axum::serve(listener, router(store, config.max_body_bytes))
+        .with_graceful_shutdown(stop)
+        .into_future();
+    tokio::select! {
+        served = server => served?,
+        () = grace_period_over(stop_receiver) => tracing::warn!(
+            %address,
+            grace_seconds = SHUTDOWN_GRACE.as_secs(),
+            "requests still unfinished after the shutdown grace period; closing their \
+             connections"
+        ),
+    }
     tracing::info!(%address, "facestore server stopped");
     Ok(())
+}
+
+/// Completes [`SHUTDOWN_GRACE`] after the stop signal, and never if the server returns first.
+async fn grace_period_over(stop_receiver: tokio::sync::oneshot::Receiver<()>) {
+    if stop_receiver.await.is_err() {
+        std::future::pending::<()>().await;
+    }
+    tokio::time::sleep(SHUTDOWN_GRACE).await;
 }
 
 fn close(store: Arc<Store>, config: &ServerConfig) {

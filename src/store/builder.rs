@@ -90,7 +90,10 @@ impl StoreBuilder {
     pub fn open(self, path: impl AsRef<Path>) -> Result<Store> {
         let path = path.as_ref();
         tracing::debug!(path = %path.display(), "opening database");
-        let database = self.redb_builder().create(path)?;
+        let database = self
+            .redb_builder()
+            .create(path)
+            .map_err(|source| open_error(path, source))?;
         self.finish(database)
     }
 
@@ -141,4 +144,20 @@ impl StoreBuilder {
             eraser,
         })
     }
+}
+
+/// Names the file in a failed open, and for a file locked by another open handle says how to
+/// reach the data instead.
+fn open_error(path: &Path, source: redb::DatabaseError) -> crate::Error {
+    let message = if matches!(source, redb::DatabaseError::DatabaseAlreadyOpen) {
+        format!(
+            "opening the database {} failed: another process (or another Store in this \
+             process) has it open; stop that process, or send requests to it if it is \
+             `facestore serve`",
+            path.display()
+        )
+    } else {
+        format!("opening the database {} failed: {source}", path.display())
+    };
+    crate::Error::internal(message, source)
 }
