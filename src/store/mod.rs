@@ -23,6 +23,7 @@ use std::time::Duration;
 
 pub use builder::StoreBuilder;
 pub use check::{CheckReport, Violation, ViolationKind};
+#[cfg(feature = "cli")]
 pub(crate) use import::ImportFailure;
 
 /// An open facestore database: every collection, face and user in one redb file.
