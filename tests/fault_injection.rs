@@ -1,9 +1,10 @@
-//! Fault injection: every I/O call that changes the disk during an operation fails in turn,
-//! and the database must then hold exactly the state before or after the operation.
+//! Fault injection: every I/O call during an operation fails in turn, and the database must
+//! then hold exactly the state before or after the operation.
 //!
 //! For each operation and each N from 1 until the operation completes without reaching its
-//! Nth call, the Nth `write`, `set_len` or `sync_data` call fails, or a write is torn (half
-//! its buffer written, then an error). Two ways to go on from the fault:
+//! Nth call, the Nth `read`, `write`, `set_len` or `sync_data` call fails, or a write is torn
+//! (half its buffer written, then an error). Reads that redb serves from its page cache make
+//! no call, so they cannot fail. Two ways to go on from the fault:
 //!
 //! - crash: every later call fails too, the store is dropped, and a new store is opened on
 //!   each disk a crash could leave behind: the bytes as of the last sync plus each prefix of

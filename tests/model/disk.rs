@@ -1,10 +1,10 @@
 //! An in-memory disk for redb that outlives the database using it and can fail on command.
 //!
 //! [`Disk`] keeps the bytes behind an `Arc`, so a test can drop a `Store` and open a new one on
-//! the same bytes ("reopen"), or on a crash image of them. It counts the calls that change the
-//! disk (`write`, `set_len`, `sync_data`) and can make the Nth one fail, tear it (write only
-//! the first half of a write's buffer, then fail), and then fail every later call, as a
-//! process that dies at that moment would stop writing.
+//! the same bytes ("reopen"), or on a crash image of them. It counts every I/O call (`read`,
+//! `write`, `set_len`, `sync_data`) and can make the Nth one fail, tear it (write only the
+//! first half of a write's buffer, then fail), and then fail every later call, as a process
+//! that dies at that moment would stop writing.
 //!
 //! Crash images: a real crash keeps what was synced and any part of what was written after
 //! the last sync. The disk keeps the synced bytes and a log of the later changes in order, so
@@ -181,7 +181,10 @@ impl StorageBackend for DiskBackend {
     }
 
     fn read(&self, offset: u64, out: &mut [u8]) -> Result<(), redb::BackendError> {
-        let state = self.disk.lock();
+        let mut state = self.disk.lock();
+        if state.count().is_some() {
+            return Err(injected());
+        }
         let start = usize::try_from(offset).map_err(|_| injected())?;
         let Some(source) = state.bytes.get(start..start + out.len()) else {
             return Err(redb::BackendError::Io(io::Error::new(
