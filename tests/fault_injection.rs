@@ -200,10 +200,10 @@ fn crash_at(
     if hit && outcome.is_ok() {
         return Err("the operation succeeded although a write failed".to_owned());
     }
-    if let Err(name) = outcome {
-        if name != "InternalServerError" {
-            return Err(format!("a storage fault surfaced as {name}"));
-        }
+    if let Err(name) = outcome
+        && name != "InternalServerError"
+    {
+        return Err(format!("a storage fault surfaced as {name}"));
     }
     disk.kill();
     drop(store);

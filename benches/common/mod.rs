@@ -312,9 +312,9 @@ pub fn load(engine: &mut dyn Engine, dataset: Dataset) -> Duration {
 
 /// Short label of a dataset size: `100k`, `1m`.
 pub fn size_label(faces: usize) -> String {
-    if faces >= 1_000_000 && faces % 1_000_000 == 0 {
+    if faces >= 1_000_000 && faces.is_multiple_of(1_000_000) {
         format!("{}m", faces / 1_000_000)
-    } else if faces >= 1000 && faces % 1000 == 0 {
+    } else if faces >= 1000 && faces.is_multiple_of(1000) {
         format!("{}k", faces / 1000)
     } else {
         faces.to_string()

@@ -150,10 +150,10 @@ fn check(store: &Store) -> Result<(), CliError> {
         .map_err(|error| CliError::service("Check", &error))?;
     let mut stdout = std::io::stdout().lock();
     let written = writeln!(stdout, "{report}").and_then(|()| stdout.flush());
-    if let Err(error) = written {
-        if error.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(CliError::Output(error));
-        }
+    if let Err(error) = written
+        && error.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(CliError::Output(error));
     }
     if report.is_ok() {
         Ok(())

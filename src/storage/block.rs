@@ -115,7 +115,7 @@ pub(crate) fn split(bytes: &[u8], dimension: u32) -> Result<(u64, &[u8])> {
     );
     let slots = &bytes[BLOCK_HEADER_BYTES..];
     let slot_bytes = dimension as usize * 4;
-    if slot_bytes == 0 || slots.len() % slot_bytes != 0 {
+    if slot_bytes == 0 || !slots.len().is_multiple_of(slot_bytes) {
         return Err(corrupt(format!(
             "{} slot bytes are not a whole number of {dimension}-float embeddings",
             slots.len()

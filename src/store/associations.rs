@@ -59,10 +59,10 @@ impl Store {
                 number,
                 &fingerprint,
             )?;
-            if let Some(token) = &token {
-                if let Some(response) = token.replay(transaction, self.settings.token_lifetime)? {
-                    return Ok(response);
-                }
+            if let Some(token) = &token
+                && let Some(response) = token.replay(transaction, self.settings.token_lifetime)?
+            {
+                return Ok(response);
             }
             let mut user = require_user(
                 transaction,
@@ -176,10 +176,10 @@ impl Store {
                 number,
                 &fingerprint,
             )?;
-            if let Some(token) = &token {
-                if let Some(response) = token.replay(transaction, self.settings.token_lifetime)? {
-                    return Ok(response);
-                }
+            if let Some(token) = &token
+                && let Some(response) = token.replay(transaction, self.settings.token_lifetime)?
+            {
+                return Ok(response);
             }
             let mut user = require_user(
                 transaction,

@@ -388,18 +388,18 @@ fn check_faces(
         };
         check_embedding(&face_name, collection, stored.inline_embedding, report);
         let face = stored.record;
-        if let Some(slot) = face.embedding {
-            if let Some(other) = face_slots.insert((number, slot), face_key) {
-                report.add(
-                    ViolationKind::IndexMismatch,
-                    format!(
-                        "{face_name} and face {} share embedding slot {} of block {}",
-                        format_face_id(other),
-                        slot.slot,
-                        slot.block
-                    ),
-                );
-            }
+        if let Some(slot) = face.embedding
+            && let Some(other) = face_slots.insert((number, slot), face_key)
+        {
+            report.add(
+                ViolationKind::IndexMismatch,
+                format!(
+                    "{face_name} and face {} share embedding slot {} of block {}",
+                    format_face_id(other),
+                    slot.slot,
+                    slot.block
+                ),
+            );
         }
 
         let Some(user_id) = face.user_id else {

@@ -77,12 +77,12 @@ impl EmbeddingAppender {
         transaction: &WriteTransaction,
         slot: EmbeddingSlot,
     ) -> Result<Vec<f32>> {
-        if let Some((number, open)) = &self.open {
-            if *number == slot.block {
-                let bytes = open.encode();
-                return block::slot_bytes(&bytes, self.dimension, slot.slot)
-                    .map(record::decode_embedding);
-            }
+        if let Some((number, open)) = &self.open
+            && *number == slot.block
+        {
+            let bytes = open.encode();
+            return block::slot_bytes(&bytes, self.dimension, slot.slot)
+                .map(record::decode_embedding);
         }
         let blocks = transaction.open_table(EMBEDDING_BLOCKS_TABLE)?;
         read_slot(&blocks, self.collection_number, self.dimension, slot)

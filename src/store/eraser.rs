@@ -116,10 +116,10 @@ impl Eraser {
             state.stopping = true;
             self.shared.wake.notify_one();
         }
-        if let Some(thread) = self.thread.take() {
-            if thread.join().is_err() {
-                tracing::warn!("the embedding eraser thread panicked");
-            }
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::warn!("the embedding eraser thread panicked");
         }
     }
 }

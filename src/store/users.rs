@@ -47,10 +47,10 @@ impl Store {
                 collection.number,
                 &fingerprint,
             )?;
-            if let Some(token) = &token {
-                if let Some(response) = token.replay(transaction, self.settings.token_lifetime)? {
-                    return Ok(response);
-                }
+            if let Some(token) = &token
+                && let Some(response) = token.replay(transaction, self.settings.token_lifetime)?
+            {
+                return Ok(response);
             }
 
             if load_user(transaction, collection.number, &request.user_id)?.is_some() {
@@ -99,10 +99,10 @@ impl Store {
                 collection.number,
                 &fingerprint,
             )?;
-            if let Some(token) = &token {
-                if let Some(response) = token.replay(transaction, self.settings.token_lifetime)? {
-                    return Ok(response);
-                }
+            if let Some(token) = &token
+                && let Some(response) = token.replay(transaction, self.settings.token_lifetime)?
+            {
+                return Ok(response);
             }
 
             require_user(

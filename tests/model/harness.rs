@@ -98,10 +98,11 @@ impl Engine {
     pub fn call(&mut self, operation: &str, request: Value) -> Outcome {
         let outcome = dispatch::call(self.store(), operation, request)
             .map_err(|error| error.exception_name());
-        if self.faulty && operation == "DeleteFaces" {
-            if let Ok(response) = &outcome {
-                self.delete_associated_faces(response);
-            }
+        if self.faulty
+            && operation == "DeleteFaces"
+            && let Ok(response) = &outcome
+        {
+            self.delete_associated_faces(response);
         }
         outcome
     }
