@@ -19,7 +19,9 @@ mod model;
 
 use proptest::collection::vec;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestError, TestRunner};
+use proptest::test_runner::{
+    Config, FileFailurePersistence, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner,
+};
 
 use model::harness::{Engine, Harness};
 use model::ops::{Op, op};
@@ -75,12 +77,16 @@ proptest! {
 /// a face with a user, then delete it (the harness has created the collection and user).
 #[test]
 fn faulty_delete_faces_is_caught_and_shrunk() {
-    let mut runner = TestRunner::new(Config {
+    // A fixed seed: which sequence fails first, and so how far it shrinks, depends on the
+    // random draws, and this test checks the shrinking, not the search.
+    let config = Config {
         cases: 2000,
         failure_persistence: None,
         max_shrink_iters: 20_000,
         ..Config::default()
-    });
+    };
+    let mut runner =
+        TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
     let result = runner.run(&sequences(), |ops| {
         Harness::new(Engine::in_memory().with_delete_faces_bug())
             .run(&ops)
