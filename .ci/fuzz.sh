@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 # cargo-fuzz passes sanitizer flags that stable rustc accepts only with RUSTC_BOOTSTRAP=1.
 export RUSTC_BOOTSTRAP=1
 seconds=${FUZZ_SECONDS:-60}
-targets=(json_request http_request record_decode pagination_token import_line operations)
+targets=(json_request http_request record_decode pagination_token import_line operations model_sequence)
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked

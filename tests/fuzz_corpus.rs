@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 
 use facestore::fuzzing;
 
+#[allow(dead_code)]
+mod model;
+
 /// Returns every input file of `target`, seeds first, in name order.
 fn inputs(target: &str) -> Vec<PathBuf> {
     let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
@@ -66,4 +69,9 @@ fn import_line_inputs_replay() {
 #[test]
 fn operations_inputs_replay() {
     assert!(replay("operations", fuzzing::operations) > 0);
+}
+
+#[test]
+fn model_sequence_inputs_replay() {
+    assert!(replay("model_sequence", model::fuzz::model_sequence) > 0);
 }

@@ -2,6 +2,7 @@
 //! with the engine, shared by the model-based and fault-injection tests.
 
 pub mod disk;
+pub mod fuzz;
 pub mod harness;
 pub mod ops;
 pub mod reference;
