@@ -30,7 +30,7 @@ pub struct BoundingBox {
 pub struct Face {
     /// Lower-case UUID of the face.
     pub face_id: String,
-    /// Where the face is in its image.
+    /// Position of the face in its image.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bounding_box: Option<BoundingBox>,
     /// Lower-case UUID of the image the face was detected in.
@@ -63,7 +63,7 @@ pub struct FaceInput {
     /// Lower-case UUID of the face; generated when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub face_id: Option<String>,
-    /// Where the face is in its image.
+    /// Position of the face in its image.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bounding_box: Option<BoundingBox>,
     /// Lower-case UUID of the image; generated when absent.

@@ -66,11 +66,11 @@ pub struct UnsuccessfulFaceDeletion {
     /// The user the face is associated with, for `ASSOCIATED_TO_AN_EXISTING_USER`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// Why the face was not deleted.
+    /// Reason the face was not deleted.
     pub reasons: Vec<UnsuccessfulFaceDeletionReason>,
 }
 
-/// Why DeleteFaces did not delete a face.
+/// Reason DeleteFaces did not delete a face.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum UnsuccessfulFaceDeletionReason {

@@ -153,11 +153,11 @@ pub struct UnsuccessfulFaceAssociation {
         serialize_with = "serialize_optional_float"
     )]
     pub confidence: Option<f64>,
-    /// Why the face was not associated.
+    /// Reason the face was not associated.
     pub reasons: Vec<UnsuccessfulFaceAssociationReason>,
 }
 
-/// Why AssociateFaces did not associate a face.
+/// Reason AssociateFaces did not associate a face.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum UnsuccessfulFaceAssociationReason {
@@ -213,11 +213,11 @@ pub struct UnsuccessfulFaceDisassociation {
     /// The other user the face belongs to, for `ASSOCIATED_TO_A_DIFFERENT_USER`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// Why the face was not disassociated.
+    /// Reason the face was not disassociated.
     pub reasons: Vec<UnsuccessfulFaceDisassociationReason>,
 }
 
-/// Why DisassociateFaces did not disassociate a face.
+/// Reason DisassociateFaces did not disassociate a face.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum UnsuccessfulFaceDisassociationReason {

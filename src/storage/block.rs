@@ -18,9 +18,9 @@ pub(crate) const BLOCK_HEADER_BYTES: usize = 9;
 pub(crate) const MAX_SLOTS_PER_BLOCK: u32 = 64;
 
 /// Size that a full block value, with redb's per-leaf overhead, should stay under. redb 5.0
-/// stores a value larger than a 4 KiB page alone in a leaf of a power-of-two number of pages,
-/// so a full block of 16 KiB minus this margin takes exactly four pages: seven 512-float
-/// embeddings (14,336 bytes) fill 87.5 % of them.
+/// stores a value larger than a 4 KiB page alone in a leaf of a power-of-two number of pages.
+/// A full block of 16 KiB minus this margin therefore takes exactly four pages, and seven
+/// 512-float embeddings (14,336 bytes) fill 87.5 % of them.
 const BLOCK_TARGET_BYTES: usize = 16 * 1024 - 64;
 
 /// Returns how many embeddings of `dimension` floats a block holds: as many as fit in

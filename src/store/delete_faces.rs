@@ -16,7 +16,7 @@ use crate::storage::record::{self, EmbeddingSlot};
 use crate::storage::tables::FACES_TABLE;
 use crate::validation::{Validate, parse_face_id};
 
-/// What DeleteFaces does with one requested face.
+/// Outcome of DeleteFaces for one requested face.
 enum Outcome {
     Deleted,
     NotFound,
@@ -43,7 +43,7 @@ impl Store {
     /// lower-case UUID, before anything is read; [`Error::ResourceNotFound`] when the
     /// collection does not exist; [`Error::InternalServer`] when storage fails. Then nothing
     /// was deleted, unless the commit's final sync failed: its outcome is unknown, as a failed
-    /// fsync's is, so the call took effect whole or not at all, and a retry tells which.
+    /// fsync's is, so the call took effect whole or not at all, and a retry shows which.
     ///
     /// # Examples
     ///

@@ -36,7 +36,7 @@ impl Store {
         };
         let faces = transaction.open_table(FACES_TABLE)?;
 
-        // One more face than the page holds tells whether another page follows.
+        // Reading one face more than the page size shows whether another page follows.
         let mut page = match (&request.user_id, &request.face_ids) {
             (Some(user_id), _) => {
                 let wanted = request.face_ids.as_deref().map(face_keys);

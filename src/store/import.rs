@@ -66,7 +66,7 @@ impl Store {
             .map_err(|failure| failure.error)
     }
 
-    /// Runs [`Store::import_faces`] and tells which face an error is about.
+    /// Runs [`Store::import_faces`] and returns the index of the face an error is about.
     pub(crate) fn import_faces_located(
         &self,
         request: &ImportFacesRequest,

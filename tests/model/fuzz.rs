@@ -11,7 +11,7 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use super::harness::{Engine, Harness};
 use super::ops::op;
 
-/// Most operations in one sequence.
+/// Maximum number of operations in one sequence.
 const MAX_STEPS: usize = 40;
 
 /// Runs the sequence that `data` seeds on the engine and the model; panics on any difference.
