@@ -484,15 +484,15 @@ fn check_embedding_blocks(
             );
             continue;
         };
-        let (live, slots) = match block::split(value.value(), dimension) {
-            Ok(parts) => parts,
+        let view = match block::split(value.value(), dimension) {
+            Ok(view) => view,
             Err(error) => {
                 report.add(ViolationKind::Unreadable, format!("{block_name}: {error}"));
                 continue;
             }
         };
-        let slot_size = dimension as usize * 4;
-        let slot_count = slots.len() / slot_size;
+        let live = view.live;
+        let slot_count = view.slot_count();
         if slot_count > MAX_SLOTS_PER_BLOCK as usize || (slot_count < 64 && live >> slot_count != 0)
         {
             report.add(
@@ -507,7 +507,7 @@ fn check_embedding_blocks(
                 format!("{block_name} has no live slot but is stored"),
             );
         }
-        for (index, bytes) in slots.chunks_exact(slot_size).enumerate() {
+        for (index, bytes) in view.slots.chunks_exact(view.slot_size).enumerate() {
             let slot = EmbeddingSlot {
                 block: block_number,
                 slot: u32::try_from(index).expect("at most 64 slots"),
@@ -530,7 +530,7 @@ fn check_embedding_blocks(
                     format!("{slot_name} belongs to no face and is not pending erasure"),
                 );
             }
-            let values = record::decode_embedding(bytes);
+            let values = view.encoding.decode(bytes, dimension);
             if owned && values.iter().any(|value| !value.is_finite()) {
                 report.add(
                     ViolationKind::Unreadable,

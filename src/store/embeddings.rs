@@ -7,6 +7,7 @@ use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransact
 
 use crate::error::{Error, Result};
 use crate::storage::block::{self, Block};
+use crate::storage::embedding_codec::SlotEncoding;
 use crate::storage::record::{self, CollectionRecord, EmbeddingSlot, StoredFace};
 use crate::storage::tables::{
     COLLECTION_NUMBERS_TABLE, COLLECTIONS_TABLE, EMBEDDING_BLOCKS_TABLE, PENDING_ERASURE_TABLE,
@@ -25,7 +26,6 @@ const MAX_SLOTS_PER_ERASURE: usize = 16_384;
 pub(crate) struct EmbeddingAppender {
     collection_number: u64,
     dimension: u32,
-    capacity: u32,
     /// The block receiving appends, with its number, once loaded.
     open: Option<(u64, Block)>,
     /// Whether `open` contains slots that are not written yet.
@@ -38,31 +38,32 @@ impl EmbeddingAppender {
         Self {
             collection_number,
             dimension,
-            capacity: block::slots_per_block(dimension),
             open: None,
             dirty: false,
         }
     }
 
-    /// Stores `embedding` in the next free slot and returns the slot.
+    /// Stores `embedding` in the next free slot and returns the slot. An embedding that
+    /// needs another encoding than the open block's starts a new block.
     pub(crate) fn append(
         &mut self,
         transaction: &WriteTransaction,
         embedding: &[f32],
     ) -> Result<EmbeddingSlot> {
+        let encoding = SlotEncoding::for_embedding(embedding);
         if self.open.is_none() {
-            self.open = Some(self.load_last_block(transaction)?);
+            self.open = Some(self.load_last_block(transaction, encoding)?);
         }
         let (number, open) = self.open.as_mut().expect("loaded above");
-        if open.slot_count(self.dimension) >= self.capacity {
-            let full = std::mem::replace(open, Block::new());
-            let full_number = *number;
-            *number += 1;
-            if self.dirty {
-                write_block(transaction, self.collection_number, full_number, &full)?;
+        if !open.accepts(encoding, self.dimension) {
+            let previous = std::mem::replace(open, Block::new(encoding));
+            if !previous.slots.is_empty() {
+                if self.dirty {
+                    write_block(transaction, self.collection_number, *number, &previous)?;
+                }
+                *number += 1;
             }
         }
-        let (number, open) = self.open.as_mut().expect("loaded above");
         let slot = open.push(embedding);
         self.dirty = true;
         Ok(EmbeddingSlot {
@@ -80,9 +81,7 @@ impl EmbeddingAppender {
         if let Some((number, open)) = &self.open
             && *number == slot.block
         {
-            let bytes = open.encode();
-            return block::slot_bytes(&bytes, self.dimension, slot.slot)
-                .map(record::decode_embedding);
+            return open.embedding(self.dimension, slot.slot);
         }
         let blocks = transaction.open_table(EMBEDDING_BLOCKS_TABLE)?;
         read_slot(&blocks, self.collection_number, self.dimension, slot)
@@ -96,23 +95,27 @@ impl EmbeddingAppender {
         Ok(())
     }
 
-    /// Returns the collection's last block if it has a free slot, or a new empty block after
-    /// it. A block number freed by the erasure pass may be taken again: no face and no
-    /// pending row names a removed block.
-    fn load_last_block(&self, transaction: &WriteTransaction) -> Result<(u64, Block)> {
+    /// Returns the collection's last block if it can take an embedding in `encoding`, or a
+    /// new empty block after it. A block number freed by the erasure pass may be taken
+    /// again: no face and no pending row names a removed block.
+    fn load_last_block(
+        &self,
+        transaction: &WriteTransaction,
+        encoding: SlotEncoding,
+    ) -> Result<(u64, Block)> {
         let blocks = transaction.open_table(EMBEDDING_BLOCKS_TABLE)?;
         let number = self.collection_number;
         let last = blocks.range((number, 0)..=(number, u64::MAX))?.next_back();
         let Some(entry) = last else {
-            return Ok((0, Block::new()));
+            return Ok((0, Block::new(encoding)));
         };
         let (key, value) = entry?;
         let block_number = key.value().1;
         let last = Block::decode(value.value(), self.dimension)?;
-        if last.slot_count(self.dimension) < self.capacity {
+        if last.accepts(encoding, self.dimension) {
             Ok((block_number, last))
         } else {
-            Ok((block_number.saturating_add(1), Block::new()))
+            Ok((block_number.saturating_add(1), Block::new(encoding)))
         }
     }
 }
@@ -146,7 +149,7 @@ pub(crate) fn read_slot(
             ),
             source: None,
         })?;
-    block::slot_bytes(value.value(), dimension, slot.slot).map(record::decode_embedding)
+    block::slot_embedding(value.value(), dimension, slot.slot)
 }
 
 /// Returns the embedding of a decoded face: the inline one of a version 1 record, or the one

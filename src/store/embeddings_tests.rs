@@ -11,15 +11,18 @@ use crate::api::{
     UnsuccessfulFaceAssociationReason,
 };
 use crate::storage::block;
+use crate::storage::embedding_codec::SlotEncoding;
 use crate::storage::record::{self, FaceRecord};
 use crate::storage::tables::{EMBEDDING_BLOCKS_TABLE, FACES_TABLE, PENDING_ERASURE_TABLE};
 use crate::validation::format_face_id;
 
 /// A value that no test embedding holds elsewhere, so that its bytes in the file mark an
-/// embedding that is not erased.
+/// embedding that is not erased. Its magnitude needs `f32` slots, whose bytes are the
+/// values' own little-endian bytes.
 const MARKER: f32 = 1_234.567_8;
 
-const DIMENSION: usize = 512;
+/// Embedding size of the `f32` tests: seven slots fit in a block.
+const DIMENSION: usize = 128;
 
 fn face_id(index: u128) -> String {
     format_face_id(0x1111_1111_0000_4000_8000_0000_0000_0000 + index)
@@ -115,15 +118,16 @@ fn import_packs_embeddings_into_blocks() {
     import(&store, "c1", (0..10).map(|index| (index, MARKER)));
     import(&store, "c1", (10..20).map(|index| (index, MARKER)));
 
-    let per_block = block::slots_per_block(DIMENSION as u32) as usize;
+    let per_block = block::slots_per_block(DIMENSION as u32, SlotEncoding::F32) as usize;
     let stored = blocks(&store);
     assert_eq!(stored.len(), 20_usize.div_ceil(per_block));
     for (number, (key, value)) in stored.iter().enumerate() {
         assert_eq!(*key, (1, number as u64));
-        let (live, slots) = block::split(value, DIMENSION as u32).unwrap();
-        let count = slots.len() / (DIMENSION * 4);
+        let view = block::split(value, DIMENSION as u32).unwrap();
+        let count = view.slot_count();
+        assert_eq!(view.encoding, SlotEncoding::F32);
         assert_eq!(count, per_block.min(20 - number * per_block));
-        assert_eq!(live.count_ones() as usize, count);
+        assert_eq!(view.live.count_ones() as usize, count);
     }
 }
 
@@ -143,15 +147,15 @@ fn erasure_zeroes_partly_dead_block() {
     assert!(contains_float(value, MARKER));
     assert!(contains_float(value, MARKER + 2.0));
     assert!(!contains_float(value, MARKER + 1.0));
-    let (live, _) = block::split(value, DIMENSION as u32).unwrap();
-    assert_eq!(live, 0b101);
+    let view = block::split(value, DIMENSION as u32).unwrap();
+    assert_eq!(view.live, 0b101);
 }
 
 #[test]
 fn erasure_removes_dead_block() {
     let store = quiet_store();
     create(&store, "c1");
-    let per_block = block::slots_per_block(DIMENSION as u32) as usize;
+    let per_block = block::slots_per_block(DIMENSION as u32, SlotEncoding::F32) as usize;
     import(
         &store,
         "c1",
@@ -493,4 +497,134 @@ fn version_1_face_reads_and_migrates() {
         .unwrap();
     assert_eq!(store.erase_deleted_embeddings().unwrap(), 2);
     assert_eq!(pending_count(&store), 0);
+}
+
+/// A 512-float embedding of values below 1 in magnitude, distinct per face, as a normalized
+/// face embedding is.
+fn normalized_embedding(index: usize) -> Vec<f32> {
+    (0..512)
+        .map(|position| {
+            #[expect(clippy::cast_precision_loss, reason = "test indices are small")]
+            let value = ((index * 512 + position) % 1999) as f32 / 1999.0;
+            if position % 2 == 0 { value } else { -value }
+        })
+        .collect()
+}
+
+fn import_embeddings(store: &Store, faces: impl IntoIterator<Item = (usize, Vec<f32>)>) {
+    let faces = faces
+        .into_iter()
+        .map(|(index, embedding)| FaceInput {
+            face_id: Some(face_id(index as u128)),
+            embedding: Some(embedding),
+            ..FaceInput::default()
+        })
+        .collect();
+    store
+        .import_faces(&ImportFacesRequest {
+            collection_id: "c1".into(),
+            faces,
+        })
+        .unwrap();
+}
+
+/// Returns the embedding that face `index` of collection number 1 names, read from its block.
+fn stored_embedding(store: &Store, index: usize) -> Vec<f32> {
+    let transaction = store.database.begin_read().unwrap();
+    let faces = transaction.open_table(FACES_TABLE).unwrap();
+    let value = faces.get((1, face_id_key(index))).unwrap().unwrap();
+    let (_, slot) = record::face_user_and_slot(value.value()).unwrap();
+    let slot = slot.unwrap();
+    let blocks = transaction.open_table(EMBEDDING_BLOCKS_TABLE).unwrap();
+    let block = blocks.get((1, slot.block)).unwrap().unwrap();
+    block::slot_embedding(block.value(), 512, slot.slot).unwrap()
+}
+
+fn face_id_key(index: usize) -> u128 {
+    0x1111_1111_0000_4000_8000_0000_0000_0000 + index as u128
+}
+
+fn encodings(store: &Store) -> Vec<(u64, SlotEncoding, usize)> {
+    blocks(store)
+        .iter()
+        .map(|((_, number), value)| {
+            let view = block::split(value, 512).unwrap();
+            (*number, view.encoding, view.slot_count())
+        })
+        .collect()
+}
+
+#[test]
+fn normalized_embeddings_pack_two_per_block() {
+    let store = quiet_store();
+    create(&store, "c1");
+    import_embeddings(
+        &store,
+        (0..5).map(|index| (index, normalized_embedding(index))),
+    );
+
+    let packed = SlotEncoding::Packed31;
+    assert_eq!(
+        encodings(&store),
+        [(0, packed, 2), (1, packed, 2), (2, packed, 1)]
+    );
+    for index in 0..5 {
+        let bits = |values: &[f32]| {
+            values
+                .iter()
+                .map(|value| value.to_bits())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            bits(&stored_embedding(&store, index)),
+            bits(&normalized_embedding(index))
+        );
+    }
+    assert!(store.check().unwrap().is_ok());
+}
+
+#[test]
+fn encoding_change_starts_new_block() {
+    let store = quiet_store();
+    create(&store, "c1");
+    let large = vec![MARKER; 512];
+    import_embeddings(
+        &store,
+        [
+            (0, normalized_embedding(0)),
+            (1, large.clone()),
+            (2, normalized_embedding(2)),
+            (3, normalized_embedding(3)),
+        ],
+    );
+
+    let packed = SlotEncoding::Packed31;
+    assert_eq!(
+        encodings(&store),
+        [(0, packed, 1), (1, SlotEncoding::F32, 1), (2, packed, 2)]
+    );
+    assert_eq!(stored_embedding(&store, 1), large);
+    assert_eq!(stored_embedding(&store, 3), normalized_embedding(3));
+    assert!(store.check().unwrap().is_ok());
+}
+
+#[test]
+fn packed_erasure_zeroes_slot() {
+    let store = quiet_store();
+    create(&store, "c1");
+    import_embeddings(
+        &store,
+        (0..2).map(|index| (index, normalized_embedding(index))),
+    );
+    delete(&store, "c1", [0]);
+
+    assert_eq!(store.erase_deleted_embeddings().unwrap(), 1);
+    let stored = blocks(&store);
+    assert_eq!(stored.len(), 1);
+    let view = block::split(&stored[0].1, 512).unwrap();
+    assert_eq!(view.live, 0b10);
+    let slot_size = SlotEncoding::Packed31.slot_bytes(512);
+    assert!(view.slots[..slot_size].iter().all(|byte| *byte == 0));
+    assert_eq!(stored_embedding(&store, 1), normalized_embedding(1));
+    assert!(store.check().unwrap().is_ok());
 }
