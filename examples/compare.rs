@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 
 use common::plot::{Series, log_log_svg};
 use common::{
-    Dataset, ENGINE_NAMES, Engine, Workload, disk_usage, load, open_engine, payload_bytes,
-    proc_status_kib, reset_peak_rss, size_label, timed_call,
+    Dataset, DiskUsage, ENGINE_NAMES, Engine, Workload, disk_usage, load, open_engine,
+    payload_bytes, proc_status_kib, reset_peak_rss, size_label, timed_call,
 };
 
 const USAGE: &str = "usage: compare [--faces N] [--rounds N] [--engines a,b,...] [--dir DIR] \
@@ -113,7 +113,7 @@ fn milliseconds(duration: Duration) -> f64 {
 
 struct LoadResult {
     seconds: f64,
-    file_bytes: u64,
+    file: DiskUsage,
     peak_rss_kib: Option<u64>,
     rss_before_kib: Option<u64>,
 }
@@ -147,7 +147,7 @@ fn main() {
         let elapsed = load(engine.as_mut(), dataset);
         let result = LoadResult {
             seconds: elapsed.as_secs_f64(),
-            file_bytes: disk_usage(engine.path()),
+            file: disk_usage(engine.path()),
             peak_rss_kib: peak_reset.then(|| proc_status_kib("VmHWM")).flatten(),
             rss_before_kib,
         };
@@ -213,7 +213,7 @@ fn main() {
         "Process peak RSS (VmHWM) since the last reset: {} MiB.\n",
         proc_status_kib("VmHWM").map_or("unknown".to_owned(), |kib| (kib / 1024).to_string())
     );
-    print_targets(&engines, &medians, &sustained, &loads);
+    print_targets(&engines, &medians, &sustained, &loads, dataset);
 
     if let Some(path) = &options.plot {
         let series: Vec<Series> = engines
@@ -294,18 +294,21 @@ fn print_load_table(engines: &[Box<dyn Engine>], loads: &[LoadResult], dataset: 
         payload as f64 / 1048576.0
     );
     println!(
-        "| engine | seconds | faces/s | file MiB | file / payload | RSS before MiB | peak RSS MiB |"
+        "| engine | seconds | faces/s | file MiB | file / payload | on disk MiB | on disk / payload \
+         | RSS before MiB | peak RSS MiB |"
     );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (engine, result) in engines.iter().zip(loads) {
         let mib = |kib: Option<u64>| kib.map_or("-".to_owned(), |kib| (kib / 1024).to_string());
         println!(
-            "| {} | {:.1} | {:.0} | {:.0} | {:.2} | {} | {} |",
+            "| {} | {:.1} | {:.0} | {:.0} | {:.2} | {:.0} | {:.2} | {} | {} |",
             engine.name(),
             result.seconds,
             dataset.faces as f64 / result.seconds,
-            result.file_bytes as f64 / 1048576.0,
-            result.file_bytes as f64 / payload as f64,
+            result.file.length as f64 / 1048576.0,
+            result.file.length as f64 / payload as f64,
+            result.file.allocated as f64 / 1048576.0,
+            result.file.allocated as f64 / payload as f64,
             mib(result.rss_before_kib),
             mib(result.peak_rss_kib),
         );
@@ -318,6 +321,7 @@ fn print_targets(
     medians: &[Vec<Duration>],
     sustained: &[(f64, f64)],
     loads: &[LoadResult],
+    dataset: Dataset,
 ) {
     let (Some(facestore), Some(floor)) = (
         position(engines, "facestore"),
@@ -342,6 +346,16 @@ fn print_targets(
             "- import at least 2x the straightforward redb rate: {:.2}x",
             loads[straightforward].seconds / loads[facestore].seconds
         );
+    }
+    let payload = payload_bytes(dataset) as f64;
+    let file = loads[facestore].file;
+    println!(
+        "- file at most 1.5x the payload: {:.2}x in length, {:.2}x allocated on disk",
+        file.length as f64 / payload,
+        file.allocated as f64 / payload
+    );
+    if let Some(kib) = loads[facestore].peak_rss_kib {
+        println!("- import peak RSS under 512 MiB: {} MiB", kib / 1024);
     }
     println!();
 }

@@ -330,22 +330,38 @@ pub fn payload_bytes(dataset: Dataset) -> u64 {
     (dataset.faces * (16 + record + EMBEDDING_DIMENSION * 4)) as u64
 }
 
-/// Size in bytes of a file or of every file under a directory.
-pub fn disk_usage(path: &std::path::Path) -> u64 {
+/// Bytes of a file, or of every file under a directory.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DiskUsage {
+    /// Sum of the file lengths, as `ls -l` shows them.
+    pub length: u64,
+    /// Sum of the blocks allocated on disk, as `du` shows them. redb grows its file by
+    /// doubling it and `set_len` leaves the new tail unallocated, so this can be much less
+    /// than `length`.
+    pub allocated: u64,
+}
+
+/// Returns the length and the allocated bytes of a file or of every file under a directory.
+pub fn disk_usage(path: &std::path::Path) -> DiskUsage {
+    use std::os::unix::fs::MetadataExt;
+
     let Ok(metadata) = std::fs::metadata(path) else {
-        return 0;
+        return DiskUsage::default();
     };
     if metadata.is_file() {
-        return metadata.len();
+        return DiskUsage {
+            length: metadata.len(),
+            // st_blocks counts 512-byte units whatever the file system's block size.
+            allocated: metadata.blocks() * 512,
+        };
     }
-    std::fs::read_dir(path)
-        .map(|entries| {
-            entries
-                .filter_map(|entry| entry.ok())
-                .map(|entry| disk_usage(&entry.path()))
-                .sum()
-        })
-        .unwrap_or(0)
+    let mut total = DiskUsage::default();
+    for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
+        let usage = disk_usage(&entry.path());
+        total.length += usage.length;
+        total.allocated += usage.allocated;
+    }
+    total
 }
 
 /// Reads a `Vm*` line of /proc/self/status in KiB, e.g. `VmHWM` (peak resident set size).
