@@ -49,5 +49,5 @@ mod store;
 mod validation;
 
 pub use error::{Error, Result};
-pub use store::{CheckReport, Store, StoreBuilder, Violation, ViolationKind};
+pub use store::{CheckReport, DEFAULT_CACHE_SIZE, Store, StoreBuilder, Violation, ViolationKind};
 pub use validation::MAX_EMBEDDING_DIMENSION;

@@ -37,9 +37,9 @@ struct ImportSummary<'a> {
 /// A bad face stops the import: the batches before its batch stay stored and nothing of its
 /// batch is stored.
 ///
-/// The import itself keeps one line (or one face) and the pending batch in memory. NOTE: the
-/// process still grows with the data written, up to redb's page cache size (1 GiB by default
-/// in redb 5.0), because written pages stay cached.
+/// The import itself keeps one line (or one face) and the pending batch in memory. The
+/// process still grows with the data written, up to the store's page cache size
+/// ([`facestore::DEFAULT_CACHE_SIZE`] unless set), because written pages stay cached.
 ///
 /// # Errors
 ///

@@ -21,7 +21,7 @@ mod users;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use builder::StoreBuilder;
+pub use builder::{DEFAULT_CACHE_SIZE, StoreBuilder};
 pub use check::{CheckReport, Violation, ViolationKind};
 #[cfg(feature = "cli")]
 pub(crate) use import::ImportFailure;
