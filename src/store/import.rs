@@ -1,6 +1,6 @@
 //! ImportFaces: insertion of faces detected elsewhere, the library's counterpart of IndexFaces.
 
-use redb::{ReadableTable, WriteTransaction};
+use redb::{ReadableTable, Table, WriteTransaction};
 
 use super::Store;
 use super::embeddings::{EmbeddingAppender, stored_dimension};
@@ -83,6 +83,7 @@ impl Store {
             let collection = load_collection_for_write(transaction, &request.collection_id)?;
             let mut import = Import {
                 transaction,
+                faces: transaction.open_table(FACES_TABLE).map_err(Error::from)?,
                 collection_id: &request.collection_id,
                 collection,
                 appender: None,
@@ -96,10 +97,17 @@ impl Store {
                         error,
                     })?;
             }
-            if let Some(appender) = import.appender {
+            let Import {
+                faces,
+                collection,
+                appender,
+                ..
+            } = import;
+            drop(faces);
+            if let Some(appender) = appender {
                 appender.finish(transaction)?;
             }
-            save_collection(transaction, &request.collection_id, &import.collection)?;
+            save_collection(transaction, &request.collection_id, &collection)?;
             Ok(response)
         })
     }
@@ -125,6 +133,8 @@ impl Store {
 /// The state of one import transaction.
 struct Import<'a> {
     transaction: &'a WriteTransaction,
+    /// The faces table, opened once for the whole request.
+    faces: Table<'a, (u64, u128), &'static [u8]>,
     collection_id: &'a str,
     collection: CollectionRecord,
     /// Created at the first embedding, once the collection's dimension is known.
@@ -139,8 +149,8 @@ impl Import<'_> {
             Some(face_id) => parse_face_id(face_id).expect("validation accepted only face UUIDs"),
             None => uuid::Uuid::new_v4().as_u128(),
         };
-        let mut faces = transaction.open_table(FACES_TABLE)?;
-        let stored = faces
+        let stored = self
+            .faces
             .get((number, key))?
             .map(|value| value.value().to_vec());
         let image_id = match (&input.image_id, &stored) {
@@ -170,7 +180,6 @@ impl Import<'_> {
         };
 
         if let Some(stored) = stored {
-            drop(faces);
             if self.is_same_face(&stored, &face, input)? {
                 response.skipped_face_ids.push(format_face_id(key));
                 return Ok(());
@@ -197,8 +206,8 @@ impl Import<'_> {
             };
             face.embedding = Some(appender.append(transaction, embedding)?);
         }
-        faces.insert((number, key), record::encode(&face)?.as_slice())?;
-        drop(faces);
+        self.faces
+            .insert((number, key), record::encode(&face)?.as_slice())?;
         self.collection.face_count += 1;
 
         if let Some(user_id) = &face.user_id {
