@@ -68,50 +68,16 @@ impl Store {
         let response = self.write(|transaction| {
             let mut collection = load_collection_for_write(transaction, &request.collection_id)?;
             let mut faces = transaction.open_table(FACES_TABLE)?;
-            let mut response = DeleteFacesResponse::default();
 
-            // Visiting the keys in ascending order walks the B-tree front to back, so
-            // neighbouring lookups share cached pages. Sorting (key, position) pairs keeps
-            // each key's first position, where the response reports it.
-            let mut keys: Vec<(u128, usize)> = request
-                .face_ids
-                .iter()
-                .enumerate()
-                .map(|(position, face_id)| {
-                    let key = parse_face_id(face_id).expect("validation accepted only face UUIDs");
-                    (key, position)
-                })
-                .collect();
-            keys.sort_unstable();
-            keys.dedup_by_key(|(key, _)| *key);
             let mut outcomes: Vec<Option<Outcome>> = Vec::new();
             outcomes.resize_with(request.face_ids.len(), || None);
             let mut freed_slots = Vec::new();
-            for (key, position) in keys {
+            for (key, position) in sorted_distinct_keys(&request.face_ids) {
                 let outcome = delete_face(&mut faces, collection.number, key, &mut freed_slots)?;
                 outcomes[position] = Some(outcome);
             }
-
-            for (face_id, outcome) in request.face_ids.iter().zip(outcomes) {
-                match outcome {
-                    None => {}
-                    Some(Outcome::Deleted) => response.deleted_faces.push(face_id.clone()),
-                    Some(Outcome::NotFound) => response.unsuccessful_face_deletions.push(
-                        UnsuccessfulFaceDeletion {
-                            face_id: face_id.clone(),
-                            user_id: None,
-                            reasons: vec![UnsuccessfulFaceDeletionReason::FaceNotFound],
-                        },
-                    ),
-                    Some(Outcome::Associated(user_id)) => response.unsuccessful_face_deletions.push(
-                        UnsuccessfulFaceDeletion {
-                            face_id: face_id.clone(),
-                            user_id: Some(user_id),
-                            reasons: vec![UnsuccessfulFaceDeletionReason::AssociatedToAnExistingUser],
-                        },
-                    ),
-                }
-            }
+            drop(faces);
+            let response = response_in_request_order(&request.face_ids, outcomes);
 
             if !response.deleted_faces.is_empty() {
                 let deleted = response.deleted_faces.len() as u64;
@@ -125,7 +91,6 @@ impl Store {
                         source: None,
                     }
                 })?;
-                drop(faces);
                 save_collection(transaction, &request.collection_id, &collection)?;
                 mark_pending(transaction, collection.number, &mut freed_slots)?;
             }
@@ -137,6 +102,57 @@ impl Store {
         }
         Ok(response)
     }
+}
+
+/// Returns each distinct requested face key with the position of its first occurrence, in
+/// ascending key order.
+///
+/// Visiting the keys in ascending order walks the B-tree front to back, so neighbouring
+/// lookups share cached pages. Sorting (key, position) pairs keeps each key's first position,
+/// where the response reports it.
+fn sorted_distinct_keys(face_ids: &[String]) -> Vec<(u128, usize)> {
+    let mut keys: Vec<(u128, usize)> = face_ids
+        .iter()
+        .enumerate()
+        .map(|(position, face_id)| {
+            let key = parse_face_id(face_id).expect("validation accepted only face UUIDs");
+            (key, position)
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.dedup_by_key(|(key, _)| *key);
+    keys
+}
+
+/// Builds the response from each request position's outcome, in request order. A position
+/// without an outcome repeats an earlier ID and is left out.
+fn response_in_request_order(
+    face_ids: &[String],
+    outcomes: Vec<Option<Outcome>>,
+) -> DeleteFacesResponse {
+    let mut response = DeleteFacesResponse::default();
+    for (face_id, outcome) in face_ids.iter().zip(outcomes) {
+        let (user_id, reason) = match outcome {
+            None => continue,
+            Some(Outcome::Deleted) => {
+                response.deleted_faces.push(face_id.clone());
+                continue;
+            }
+            Some(Outcome::NotFound) => (None, UnsuccessfulFaceDeletionReason::FaceNotFound),
+            Some(Outcome::Associated(user_id)) => (
+                Some(user_id),
+                UnsuccessfulFaceDeletionReason::AssociatedToAnExistingUser,
+            ),
+        };
+        response
+            .unsuccessful_face_deletions
+            .push(UnsuccessfulFaceDeletion {
+                face_id: face_id.clone(),
+                user_id,
+                reasons: vec![reason],
+            });
+    }
+    response
 }
 
 /// Deletes one face unless it is missing or associated with a user, and adds the slot of a
