@@ -24,13 +24,14 @@ use common::{
 };
 
 const USAGE: &str = "usage: compare [--faces N] [--rounds N] [--engines a,b,...] [--dir DIR] \
-[--plot FILE.svg]
+[--plot FILE.svg] [--compact]
   --faces N      faces loaded into each engine (default 100000; at least 20000)
   --rounds N     rounds of DeleteFaces calls; each round makes 5 calls of 1 ID, 2 of 64 IDs
                  and 1 of 4096 IDs per engine (default 15)
   --engines LIST comma-separated subset of facestore,redb-floor,redb-2table,lmdb,sqlite
   --dir DIR      directory for the database files (default: the system temporary directory)
-  --plot FILE    write an SVG plot of median DeleteFaces time against IDs per call";
+  --plot FILE    write an SVG plot of median DeleteFaces time against IDs per call
+  --compact      compact facestore's file after the import, before the DeleteFaces calls";
 
 /// IDs per call, with the calls made per engine in each round.
 const CALL_SIZES: [(usize, usize); 3] = [(1, 5), (64, 2), (4096, 1)];
@@ -41,6 +42,7 @@ struct Options {
     engines: Vec<String>,
     dir: Option<PathBuf>,
     plot: Option<PathBuf>,
+    compact: bool,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -50,6 +52,7 @@ fn parse_options() -> Result<Options, String> {
         engines: ENGINE_NAMES.iter().map(|name| (*name).to_owned()).collect(),
         dir: None,
         plot: None,
+        compact: false,
     };
     let mut arguments = std::env::args().skip(1);
     while let Some(argument) = arguments.next() {
@@ -87,6 +90,7 @@ fn parse_options() -> Result<Options, String> {
             }
             "--dir" => options.dir = Some(value("--dir")?.into()),
             "--plot" => options.plot = Some(value("--plot")?.into()),
+            "--compact" => options.compact = true,
             "--help" | "-h" => return Err(USAGE.to_owned()),
             // cargo bench passes --bench to every target; ignore it.
             "--bench" => {}
@@ -116,6 +120,8 @@ struct LoadResult {
     file: DiskUsage,
     peak_rss_kib: Option<u64>,
     rss_before_kib: Option<u64>,
+    /// Seconds of the compaction after the import and the file after it, with `--compact`.
+    compaction: Option<(f64, DiskUsage)>,
 }
 
 fn main() {
@@ -145,12 +151,20 @@ fn main() {
         let peak_reset = reset_peak_rss();
         let mut engine = open_engine(name, directory.path());
         let elapsed = load(engine.as_mut(), dataset);
-        let result = LoadResult {
+        let mut result = LoadResult {
             seconds: elapsed.as_secs_f64(),
             file: disk_usage(engine.path()),
             peak_rss_kib: peak_reset.then(|| proc_status_kib("VmHWM")).flatten(),
             rss_before_kib,
+            compaction: None,
         };
+        if options.compact {
+            let start = Instant::now();
+            if engine.compact() {
+                let seconds = start.elapsed().as_secs_f64();
+                result.compaction = Some((seconds, disk_usage(engine.path())));
+            }
+        }
         eprintln!("loaded {name} in {:.1} s", result.seconds);
         loads.push(result);
         engines.push(engine);
@@ -314,6 +328,19 @@ fn print_load_table(engines: &[Box<dyn Engine>], loads: &[LoadResult], dataset: 
         );
     }
     println!();
+
+    for (engine, result) in engines.iter().zip(loads) {
+        if let Some((seconds, file)) = result.compaction {
+            println!(
+                "{} compacted in {seconds:.1} s: file {:.0} MiB ({:.2}x the payload), {:.0} MiB \
+                 allocated on disk.\n",
+                engine.name(),
+                file.length as f64 / 1048576.0,
+                file.length as f64 / payload as f64,
+                file.allocated as f64 / 1048576.0,
+            );
+        }
+    }
 }
 
 fn print_targets(

@@ -747,6 +747,43 @@ fn check_passes_on_sound_database() -> TestResult {
 }
 
 #[test]
+fn compact_prints_lengths_and_keeps_faces() -> TestResult {
+    let cli = Cli::new()?;
+    cli.create_collection("photos")?;
+    let file = cli.path("faces.jsonl");
+    let lines: Vec<String> = (0..400)
+        .map(|index| face_line(&face_id(index), &[0.25; 512]))
+        .collect();
+    write_lines(&file, &lines)?;
+    let path = file.to_str().ok_or("UTF-8 path")?;
+    cli.json(&["import-faces", "--collection-id", "photos", "--file", path])?;
+    let doomed: Vec<String> = (10..400).map(face_id).collect();
+    let mut delete = vec!["delete-faces", "--collection-id", "photos", "--face-ids"];
+    delete.extend(doomed.iter().map(String::as_str));
+    cli.json(&delete)?;
+
+    let output = cli.run(&["compact"])?;
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let line = stdout(&output);
+    let lengths: Vec<u64> = line
+        .split_whitespace()
+        .filter_map(|word| word.parse().ok())
+        .collect();
+    assert_eq!(lengths.len(), 2, "{line}");
+    assert!(lengths[1] < lengths[0], "{line}");
+    assert_eq!(
+        lengths[1],
+        std::fs::metadata(cli.db())?.len(),
+        "the second number is the file's length now"
+    );
+    assert_eq!(cli.face_count("photos")?, 10);
+    let checked = cli.run(&["check"])?;
+    assert_eq!(checked.status.code(), Some(0), "{}", stdout(&checked));
+    Ok(())
+}
+
+#[test]
 fn check_names_violation_and_exits_1() -> TestResult {
     let cli = Cli::new()?;
     cli.create_collection("photos")?;

@@ -44,6 +44,10 @@ pub trait Engine {
     fn checks_association(&self) -> bool {
         true
     }
+    /// Compacts the engine's file and returns whether the engine can; only facestore can.
+    fn compact(&mut self) -> bool {
+        false
+    }
     /// Path of the engine's files, for their size.
     fn path(&self) -> &Path;
     /// The facestore store, for the benchmarks of its other operations.
@@ -177,6 +181,11 @@ impl Engine for FacestoreEngine {
         self.store
             .erase_deleted_embeddings()
             .expect("erase deleted embeddings")
+    }
+
+    fn compact(&mut self) -> bool {
+        self.store.compact().expect("compact the database");
+        true
     }
 
     fn path(&self) -> &Path {

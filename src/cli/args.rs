@@ -73,6 +73,9 @@ pub enum Command {
     ListTagsForResource(ResourceArgs),
     /// Checks the database's invariants and prints each violation; exit code 1 if any.
     Check,
+    /// Erases the embeddings of deleted faces and compacts the database file, then prints
+    /// the file's length in bytes before and after. No server may use the file meanwhile.
+    Compact,
     /// Serves the AWS Rekognition JSON API over HTTP for AWS SDKs and the AWS CLI.
     #[cfg(feature = "server")]
     Serve(ServeArgs),
@@ -99,6 +102,7 @@ impl Command {
             Self::UntagResource(_) => "UntagResource",
             Self::ListTagsForResource(_) => "ListTagsForResource",
             Self::Check => "Check",
+            Self::Compact => "Compact",
             #[cfg(feature = "server")]
             Self::Serve(_) => "Serve",
         }

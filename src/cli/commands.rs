@@ -133,6 +133,7 @@ pub fn run(store: &Store, command: Command) -> Result<(), CliError> {
             }),
         ),
         Command::Check => check(store),
+        Command::Compact => unreachable!("cli::run compacts with a mutable store"),
         #[cfg(feature = "server")]
         Command::Serve(_) => unreachable!("cli::run starts the server without opening a store"),
     }
@@ -143,18 +144,40 @@ fn print(operation: &'static str, response: crate::Result<impl Serialize>) -> Re
     print_json(&response)
 }
 
+/// Compacts the store, closes it, and prints the length of its file `path` before and after.
+/// Closing writes redb's allocator state, so the length is measured after it.
+pub(crate) fn compact(mut store: Store, path: &std::path::Path) -> Result<(), CliError> {
+    let length = || std::fs::metadata(path).map_or(0, |metadata| metadata.len());
+    let before = length();
+    store
+        .compact()
+        .map_err(|error| CliError::service("Compact", &error))?;
+    drop(store);
+    let after = length();
+    write_line(&format!(
+        "{}: {before} bytes before compaction, {after} bytes after",
+        path.display()
+    ))
+}
+
+/// Writes one line on standard output. A closed pipe is not an error.
+fn write_line(line: &str) -> Result<(), CliError> {
+    let mut stdout = std::io::stdout().lock();
+    let written = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
+    match written {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Output(error))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Prints the invariant check's report on standard output.
 fn check(store: &Store) -> Result<(), CliError> {
     let report = store
         .check()
         .map_err(|error| CliError::service("Check", &error))?;
-    let mut stdout = std::io::stdout().lock();
-    let written = writeln!(stdout, "{report}").and_then(|()| stdout.flush());
-    if let Err(error) = written
-        && error.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(CliError::Output(error));
-    }
+    write_line(&report.to_string())?;
     if report.is_ok() {
         Ok(())
     } else {

@@ -49,6 +49,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
 
     let store =
         Store::open(&cli.db).map_err(|error| CliError::service(cli.command.operation(), &error))?;
+    if let Command::Compact = cli.command {
+        return commands::compact(store, &cli.db);
+    }
     commands::run(&store, cli.command)
 }
 

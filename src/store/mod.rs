@@ -118,6 +118,45 @@ impl Store {
         embeddings::erase_pending(&self.database)
     }
 
+    /// Erases the embeddings of deleted faces, then compacts the file: redb moves pages
+    /// toward the start of the file and truncates the free space that this leaves at its
+    /// end. Returns whether the file changed.
+    ///
+    /// redb 5.0 grows a file by doubling it until it reaches 4 GiB, and a deletion frees pages
+    /// without shrinking the file, so after a large import or deletion the file can be up to
+    /// twice the data it holds. Compaction also drops the old bytes of the freed pages that
+    /// it truncates. It needs the store to itself: the background eraser is stopped while it
+    /// runs and started again afterwards, and no read or write can run meanwhile.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InternalServer`](crate::Error::InternalServer) when storage fails or the
+    /// eraser thread cannot be started again. A failed compaction leaves the database as the
+    /// last commit left it.
+    pub fn compact(&mut self) -> crate::Result<bool> {
+        self.eraser.stop();
+        let compacted = self.compact_without_eraser();
+        self.eraser = eraser::Eraser::start(
+            Arc::clone(&self.database),
+            self.settings.erasure_delay,
+            self.settings.max_erasure_delay,
+        )?;
+        compacted
+    }
+
+    fn compact_without_eraser(&mut self) -> crate::Result<bool> {
+        embeddings::erase_pending(&self.database)?;
+        // The eraser thread held the only other reference, and stopping it dropped that.
+        let database =
+            Arc::get_mut(&mut self.database).ok_or_else(|| crate::Error::InternalServer {
+                message: "compacting the database failed: another handle to it is open".to_owned(),
+                source: None,
+            })?;
+        database
+            .compact(redb::CompactionMode::Balanced)
+            .map_err(|error| crate::Error::internal("compacting the database failed", error))
+    }
+
     /// Returns the collection ARN, without the `arn:` prefix, as CreateCollection returns it.
     pub(crate) fn collection_arn(&self, collection_id: &str) -> String {
         format!(
