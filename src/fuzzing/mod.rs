@@ -57,7 +57,11 @@ pub fn decode_records(bytes: &[u8]) {
     let _ = record::face_user_and_slot(bytes);
     let _ = record::decode_embedding(bytes);
     if let Some((&dimension, rest)) = bytes.split_first() {
-        let _ = crate::storage::block::Block::decode(rest, u32::from(dimension));
+        let dimension = u32::from(dimension);
+        let _ = crate::storage::block::Block::decode(rest, dimension);
+        for slot in 0..3 {
+            let _ = crate::storage::block::slot_embedding(rest, dimension, slot);
+        }
     }
 }
 
