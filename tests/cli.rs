@@ -784,6 +784,47 @@ fn compact_prints_lengths_and_keeps_faces() -> TestResult {
 }
 
 #[test]
+fn values_may_start_with_hyphen() -> TestResult {
+    let cli = Cli::new()?;
+    cli.create_collection("-photos")?;
+
+    let output = cli.run(&[
+        "list-faces",
+        "--collection-id",
+        "-photos",
+        "--next-token",
+        "-A6fmqwORGGbRAdf-d14iWBcbtl77rxHPInqRmDh1pw",
+    ])?;
+    let line = failure_line(&output, 254);
+    assert!(line.contains("(InvalidPaginationTokenException)"), "{line}");
+
+    let output = cli.run(&[
+        "list-faces",
+        "--collection-id",
+        "-photos",
+        "--max-results",
+        "-5",
+    ])?;
+    let line = failure_line(&output, 254);
+    assert!(line.contains("(ValidationException)"), "{line}");
+    Ok(())
+}
+
+#[test]
+fn maintenance_of_missing_file_fails() -> TestResult {
+    let cli = Cli::new()?;
+    for command in ["check", "compact"] {
+        let output = cli.run(&[command])?;
+
+        let line = failure_line(&output, 254);
+        assert!(line.contains("(ResourceNotFoundException)"), "{line}");
+        assert!(line.contains("faces.redb does not exist"), "{line}");
+        assert!(!cli.db().exists(), "{command} created the file");
+    }
+    Ok(())
+}
+
+#[test]
 fn check_names_violation_and_exits_1() -> TestResult {
     let cli = Cli::new()?;
     cli.create_collection("photos")?;

@@ -1,4 +1,7 @@
 //! Subcommands and flags, named as in `aws rekognition` so that AWS CLI habits carry over.
+//!
+//! Every single-value flag accepts a value that starts with `-`, because a `NextToken` is
+//! base64url text and collection IDs, user IDs and request tokens may start with `-`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -9,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 const EXIT_CODES: &str = "\
 Exit codes:
   0    success
+  1    check found violations
   2    invalid command line
   252  the import input cannot be opened or is not valid JSON of faces
   254  the operation failed (the error names the AWS exception)
@@ -116,7 +120,7 @@ pub type Tags = BTreeMap<String, String>;
 #[derive(Debug, Args)]
 pub struct CreateCollectionArgs {
     /// ID of the new collection: 1 to 255 characters of a-z, A-Z, 0-9, '_', '.' and '-'.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub collection_id: String,
 
     /// Tags to store with the collection, as Key1=Value1,Key2=Value2 or a JSON object.
@@ -128,7 +132,7 @@ pub struct CreateCollectionArgs {
 #[derive(Debug, Args)]
 pub struct CollectionArgs {
     /// ID of the collection.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub collection_id: String,
 }
 
@@ -136,11 +140,11 @@ pub struct CollectionArgs {
 #[derive(Debug, Args)]
 pub struct ListCollectionsArgs {
     /// Page size from 0 to 4096; 0 or absent means 1000.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub max_results: Option<i64>,
 
     /// NextToken of the previous page.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub next_token: Option<String>,
 }
 
@@ -148,7 +152,7 @@ pub struct ListCollectionsArgs {
 #[derive(Debug, Args)]
 pub struct ImportFacesArgs {
     /// ID of the collection.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub collection_id: String,
 
     /// File of faces: JSON lines (one face object a line) or a ListFaces response document;
@@ -166,19 +170,19 @@ pub struct ImportFacesArgs {
 #[derive(Debug, Args)]
 pub struct ListFacesArgs {
     /// ID of the collection.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub collection_id: String,
 
     /// Page size from 0 to 4096; 0 or absent means 1000.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub max_results: Option<i64>,
 
     /// NextToken of the previous page.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub next_token: Option<String>,
 
     /// List only the faces of this user.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub user_id: Option<String>,
 
     /// List only these faces.
@@ -190,7 +194,7 @@ pub struct ListFacesArgs {
 #[derive(Debug, Args)]
 pub struct DeleteFacesArgs {
     /// ID of the collection.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub collection_id: String,
 
     /// 1 to 4096 IDs of the faces to delete.
@@ -202,15 +206,15 @@ pub struct DeleteFacesArgs {
 #[derive(Debug, Args)]
 pub struct UserArgs {
     /// ID of the collection.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub collection_id: String,
 
     /// ID of the user: 1 to 128 characters of a-z, A-Z, 0-9, '_', '.', '-' and ':'.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub user_id: String,
 
     /// Idempotency token: a retry with the same token and flags returns the first response.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub client_request_token: Option<String>,
 }
 
@@ -218,15 +222,15 @@ pub struct UserArgs {
 #[derive(Debug, Args)]
 pub struct ListUsersArgs {
     /// ID of the collection.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub collection_id: String,
 
     /// Page size from 1 to 500; absent means 500.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub max_results: Option<i64>,
 
     /// NextToken of the previous page.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub next_token: Option<String>,
 }
 
@@ -234,11 +238,11 @@ pub struct ListUsersArgs {
 #[derive(Debug, Args)]
 pub struct AssociateFacesArgs {
     /// ID of the collection.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub collection_id: String,
 
     /// ID of the user.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub user_id: String,
 
     /// 1 to 100 IDs of the faces to associate.
@@ -246,11 +250,11 @@ pub struct AssociateFacesArgs {
     pub face_ids: Vec<String>,
 
     /// Minimum similarity in percent (0 to 100) of each face to the user's faces; default 75.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub user_match_threshold: Option<f64>,
 
     /// Idempotency token: a retry with the same token and flags returns the first response.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub client_request_token: Option<String>,
 }
 
@@ -258,11 +262,11 @@ pub struct AssociateFacesArgs {
 #[derive(Debug, Args)]
 pub struct DisassociateFacesArgs {
     /// ID of the collection.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub collection_id: String,
 
     /// ID of the user.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub user_id: String,
 
     /// 1 to 100 IDs of the faces to disassociate.
@@ -270,7 +274,7 @@ pub struct DisassociateFacesArgs {
     pub face_ids: Vec<String>,
 
     /// Idempotency token: a retry with the same token and flags returns the first response.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub client_request_token: Option<String>,
 }
 
@@ -278,7 +282,7 @@ pub struct DisassociateFacesArgs {
 #[derive(Debug, Args)]
 pub struct TagResourceArgs {
     /// ARN of the collection, as describe-collection prints it.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub resource_arn: String,
 
     /// Tags to add, as Key1=Value1,Key2=Value2 or a JSON object; a stored key gets the new
@@ -291,7 +295,7 @@ pub struct TagResourceArgs {
 #[derive(Debug, Args)]
 pub struct UntagResourceArgs {
     /// ARN of the collection, as describe-collection prints it.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub resource_arn: String,
 
     /// Keys of the tags to remove.
@@ -303,7 +307,7 @@ pub struct UntagResourceArgs {
 #[derive(Debug, Args)]
 pub struct ResourceArgs {
     /// ARN of the collection, as describe-collection prints it.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub resource_arn: String,
 }
 

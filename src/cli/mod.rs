@@ -47,6 +47,15 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         return serve(&cli.db, args);
     }
 
+    if matches!(cli.command, Command::Check | Command::Compact) && !cli.db.exists() {
+        // Maintenance of a mistyped path would otherwise create an empty database there.
+        let error = crate::Error::ResourceNotFound(format!(
+            "database file {} does not exist; give the path of an existing database with \
+             --db or FACESTORE_DB",
+            cli.db.display()
+        ));
+        return Err(CliError::service(cli.command.operation(), &error));
+    }
     let store =
         Store::open(&cli.db).map_err(|error| CliError::service(cli.command.operation(), &error))?;
     if let Command::Compact = cli.command {
