@@ -131,8 +131,9 @@ impl Store {
     /// # Errors
     ///
     /// [`Error::InternalServer`](crate::Error::InternalServer) when storage fails or the
-    /// eraser thread cannot be started again. A failed compaction leaves the database as the
-    /// last commit left it.
+    /// eraser thread cannot be started again. A failed compaction leaves the file as its last
+    /// commit left it, but after a failed write or sync redb rejects every later transaction
+    /// of this `Store`, so drop it and open the file again.
     pub fn compact(&mut self) -> crate::Result<bool> {
         self.eraser.stop();
         let compacted = self.compact_without_eraser();
@@ -154,7 +155,10 @@ impl Store {
             })?;
         database
             .compact(redb::CompactionMode::Balanced)
-            .map_err(|error| crate::Error::internal("compacting the database failed", error))
+            .map_err(|error| {
+                let message = format!("compacting the database failed: {error}");
+                crate::Error::internal(message, error)
+            })
     }
 
     /// Returns the collection ARN, without the `arn:` prefix, as CreateCollection returns it.
