@@ -47,9 +47,20 @@ fn create(store: &Store, collection_id: &str) {
 fn import(store: &Store, collection_id: &str, faces: impl IntoIterator<Item = (usize, f32)>) {
     let faces = faces
         .into_iter()
-        .map(|(index, marker)| FaceInput {
+        .map(|(index, marker)| (index, embedding(index, marker)));
+    import_embeddings(store, collection_id, faces);
+}
+
+fn import_embeddings(
+    store: &Store,
+    collection_id: &str,
+    faces: impl IntoIterator<Item = (usize, Vec<f32>)>,
+) {
+    let faces = faces
+        .into_iter()
+        .map(|(index, embedding)| FaceInput {
             face_id: Some(face_id(index as u128)),
-            embedding: Some(embedding(index, marker)),
+            embedding: Some(embedding),
             ..FaceInput::default()
         })
         .collect();
@@ -329,21 +340,11 @@ fn low_match_reads_embedding_from_block() {
     opposite[0] = -1.0;
     let mut same = vec![0.0; DIMENSION];
     same[0] = 1.0;
-    let faces = [same.clone(), same, opposite]
-        .into_iter()
-        .enumerate()
-        .map(|(index, embedding)| FaceInput {
-            face_id: Some(face_id(index as u128)),
-            embedding: Some(embedding),
-            ..FaceInput::default()
-        })
-        .collect();
-    store
-        .import_faces(&ImportFacesRequest {
-            collection_id: "c1".into(),
-            faces,
-        })
-        .unwrap();
+    import_embeddings(
+        &store,
+        "c1",
+        [same.clone(), same, opposite].into_iter().enumerate(),
+    );
     store
         .create_user(&CreateUserRequest {
             collection_id: "c1".into(),
@@ -511,23 +512,6 @@ fn normalized_embedding(index: usize) -> Vec<f32> {
         .collect()
 }
 
-fn import_embeddings(store: &Store, faces: impl IntoIterator<Item = (usize, Vec<f32>)>) {
-    let faces = faces
-        .into_iter()
-        .map(|(index, embedding)| FaceInput {
-            face_id: Some(face_id(index as u128)),
-            embedding: Some(embedding),
-            ..FaceInput::default()
-        })
-        .collect();
-    store
-        .import_faces(&ImportFacesRequest {
-            collection_id: "c1".into(),
-            faces,
-        })
-        .unwrap();
-}
-
 /// Returns the embedding that face `index` of collection number 1 names, read from its block.
 fn stored_embedding(store: &Store, index: usize) -> Vec<f32> {
     let transaction = store.database.begin_read().unwrap();
@@ -560,6 +544,7 @@ fn normalized_embeddings_pack_two_per_block() {
     create(&store, "c1");
     import_embeddings(
         &store,
+        "c1",
         (0..5).map(|index| (index, normalized_embedding(index))),
     );
 
@@ -590,6 +575,7 @@ fn encoding_change_starts_new_block() {
     let large = vec![MARKER; 512];
     import_embeddings(
         &store,
+        "c1",
         [
             (0, normalized_embedding(0)),
             (1, large.clone()),
@@ -614,6 +600,7 @@ fn packed_erasure_zeroes_slot() {
     create(&store, "c1");
     import_embeddings(
         &store,
+        "c1",
         (0..2).map(|index| (index, normalized_embedding(index))),
     );
     delete(&store, "c1", [0]);
