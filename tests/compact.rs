@@ -126,7 +126,7 @@ fn kill_during_compaction_keeps_data() -> TestResult {
         .unwrap_or(DEFAULT_KILLS);
     let directory = tempfile::tempdir()?;
     let path = directory.path().join("faces.redb");
-    let mut kept = 0;
+    let mut surviving_faces = 0;
 
     for kill in 0..kills {
         // Each round stores 600 faces and deletes 500, so every compaction has pages to move.
@@ -146,7 +146,7 @@ fn kill_during_compaction_keeps_data() -> TestResult {
                 .map(|offset| face_id(kill * 600 + offset))
                 .collect();
             delete(&store, &doomed)?;
-            kept += 100;
+            surviving_faces += 100;
             snapshot(&store)?
         };
 
@@ -171,7 +171,11 @@ fn kill_during_compaction_keeps_data() -> TestResult {
             started.elapsed()
         );
         assert_eq!(snapshot(&store)?, expected, "kill {kill}");
-        assert_eq!(all_face_ids(&store, "c1")?.len(), kept, "kill {kill}");
+        assert_eq!(
+            all_face_ids(&store, "c1")?.len(),
+            surviving_faces,
+            "kill {kill}"
+        );
     }
     Ok(())
 }

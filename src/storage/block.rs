@@ -2,7 +2,7 @@
 //!
 //! Layout of version 2, the one this build writes: the version byte, the slot encoding's byte
 //! (see [`SlotEncoding`]), a `u64` little-endian bitmap of live slots (bit `i` set while slot
-//! `i` holds an embedding that is not yet erased), then the slots in order, each
+//! `i` contains an embedding that is not yet erased), then the slots in order, each
 //! [`SlotEncoding::slot_bytes`] long. Version 1, which older builds wrote and this build
 //! still reads and erases, has no encoding byte and always stores `f32` slots.
 //!
@@ -29,7 +29,7 @@ pub(crate) const MAX_SLOTS_PER_BLOCK: u32 = 64;
 /// partly live block rewrites one page.
 const BLOCK_TARGET_BYTES: usize = 4096 - 64;
 
-/// Returns how many embeddings of `dimension` floats a version 2 block in `encoding` holds:
+/// Returns how many embeddings of `dimension` floats a version 2 block in `encoding` takes:
 /// as many as fit in [`BLOCK_TARGET_BYTES`], at least 1 and at most [`MAX_SLOTS_PER_BLOCK`].
 pub(crate) fn slots_per_block(dimension: u32, encoding: SlotEncoding) -> u32 {
     let slot_bytes = encoding.slot_bytes(dimension).max(1);
@@ -110,8 +110,7 @@ impl Block {
 
     /// Returns the number of slots used, live or erased.
     pub(crate) fn slot_count(&self, dimension: u32) -> u32 {
-        let slot_bytes = self.encoding.slot_bytes(dimension).max(1);
-        u32::try_from(self.slots.len() / slot_bytes).unwrap_or(u32::MAX)
+        u32::try_from(self.view(dimension).slot_count()).unwrap_or(u32::MAX)
     }
 
     /// Returns whether [`push`](Self::push) may append an embedding in `encoding` of
@@ -146,14 +145,19 @@ impl Block {
 
     /// Returns the embedding in slot `slot`, or an error when the slot is not live.
     pub(crate) fn embedding(&self, dimension: u32, slot: u32) -> Result<Vec<f32>> {
-        let view = BlockView {
+        view_embedding(&self.view(dimension), dimension, slot)
+    }
+
+    /// Borrows the block as a [`BlockView`] of `dimension`-float slots.
+    fn view(&self, dimension: u32) -> BlockView<'_> {
+        BlockView {
             version: self.version,
             encoding: self.encoding,
             live: self.live,
             slots: &self.slots,
+            // At least 1, so that a zero dimension cannot divide by zero.
             slot_size: self.encoding.slot_bytes(dimension).max(1),
-        };
-        view_embedding(&view, dimension, slot)
+        }
     }
 }
 

@@ -500,8 +500,8 @@ fn version_1_face_reads_and_migrates() {
     assert_eq!(pending_count(&store), 0);
 }
 
-/// A 512-float embedding of values below 1 in magnitude, distinct per face, as a normalized
-/// face embedding is.
+/// Returns a 512-float embedding of values below 1 in magnitude, distinct per face, as a
+/// normalized face embedding is.
 fn normalized_embedding(index: usize) -> Vec<f32> {
     (0..512)
         .map(|position| {

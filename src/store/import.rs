@@ -97,17 +97,10 @@ impl Store {
                         error,
                     })?;
             }
-            let Import {
-                faces,
-                collection,
-                appender,
-                ..
-            } = import;
-            drop(faces);
-            if let Some(appender) = appender {
+            if let Some(appender) = import.appender {
                 appender.finish(transaction)?;
             }
-            save_collection(transaction, &request.collection_id, &collection)?;
+            save_collection(transaction, &request.collection_id, &import.collection)?;
             Ok(response)
         })
     }
